@@ -1,0 +1,283 @@
+/* parser.y - the pmufc policy grammar (pure, reentrant, with locations).
+ *
+ * Grammar actions only build the AST (ast.h); every check that needs more
+ * than one token's worth of context happens in resolve.c.  All nodes are
+ * allocated in the compilation's arena, so error recovery leaks nothing
+ * and needs no %destructor. */
+%require "3.5"
+%define api.pure full
+%define api.prefix {pf_yy}
+%define parse.error verbose
+%locations
+%expect 0
+
+%code requires {
+#include "ast.h"
+#include "parse.h"
+
+typedef void *yyscan_t;
+
+/* Locations carry their source so that includes can come later without
+ * changing every diagnostic. */
+typedef struct PF_YYLTYPE {
+    int first_line, first_column, last_line, last_column;
+    const struct pf_source *src;
+} PF_YYLTYPE;
+#define PF_YYLTYPE_IS_DECLARED 1
+#define PF_YYLTYPE_IS_TRIVIAL 1
+
+#define YYLLOC_DEFAULT(Cur, Rhs, N)                                  \
+    do {                                                             \
+        if (N) {                                                     \
+            (Cur).first_line = YYRHSLOC(Rhs, 1).first_line;          \
+            (Cur).first_column = YYRHSLOC(Rhs, 1).first_column;      \
+            (Cur).last_line = YYRHSLOC(Rhs, N).last_line;            \
+            (Cur).last_column = YYRHSLOC(Rhs, N).last_column;        \
+            (Cur).src = YYRHSLOC(Rhs, 1).src;                        \
+        } else {                                                     \
+            (Cur).first_line = (Cur).last_line = YYRHSLOC(Rhs, 0).last_line;       \
+            (Cur).first_column = (Cur).last_column = YYRHSLOC(Rhs, 0).last_column; \
+            (Cur).src = YYRHSLOC(Rhs, 0).src;                        \
+        }                                                            \
+    } while (0)
+}
+
+%param {yyscan_t scanner}
+%parse-param {struct pf_parse_ctx *ctx}
+
+%code {
+#include "arena.h"
+
+int pf_yylex(PF_YYSTYPE *lval, PF_YYLTYPE *lloc, yyscan_t scanner);
+static void pf_yyerror(PF_YYLTYPE *lloc, yyscan_t scanner, struct pf_parse_ctx *ctx,
+                       const char *msg);
+
+static struct pf_loc mkloc(const PF_YYLTYPE *l)
+{
+    struct pf_loc p = {l->src, (unsigned)l->first_line, (unsigned)l->first_column,
+                       (unsigned)l->last_line, (unsigned)l->last_column};
+    return p;
+}
+
+/* Allocation failures are reported once and abort the parse. */
+#define NEW(ctx, type, out)                                              \
+    do {                                                                 \
+        (out) = pf_arena_alloc((ctx)->arena, sizeof(type));              \
+        if (!(out)) {                                                    \
+            (ctx)->oom = 1;                                              \
+            YYNOMEM;                                                     \
+        }                                                                \
+    } while (0)
+}
+
+%union {
+    uint64_t num;
+    int ival;
+    struct pf_range *range;
+    struct pf_valset *valset;
+    struct pf_field *field;
+    struct pf_match *match;
+}
+
+%token ALLOW "allow" DENY "deny" DEFAULT "default" TARGET "target"
+%token X86 "x86" INTEL "intel" AMD "amd" FIXED "fixed" RAW "raw"
+%token SELECT "select" UMASK "umask" MASK "mask" MATCH "match"
+%token <num> NUMBER "number"
+%token IDENT "identifier"
+%token LEXERR "invalid token"
+
+%type <ival> action scope key target_name
+%type <range> value values
+%type <valset> valset
+%type <field> field fields
+%type <match> match matches
+
+%%
+
+policy:
+    %empty
+  | policy stmt
+  ;
+
+stmt:
+    DEFAULT action ';' {
+        struct pf_policy *p = ctx->policy;
+        struct pf_loc here = mkloc(&@1);
+        if (p->has_default) {
+            pf_diag(ctx->diags, PF_SEV_ERROR, &here, "duplicate 'default' statement");
+            pf_diag(ctx->diags, PF_SEV_NOTE, &p->default_loc, "the first one is here");
+        } else {
+            p->has_default = 1;
+            p->default_action = (enum pf_action)$2;
+            p->default_loc = here;
+        }
+    }
+  | TARGET target_name ';' {
+        struct pf_policy *p = ctx->policy;
+        struct pf_loc here = mkloc(&@2);
+        if (p->target != PF_TARGET_NONE) {
+            pf_diag(ctx->diags, PF_SEV_ERROR, &here, "duplicate 'target' statement");
+            pf_diag(ctx->diags, PF_SEV_NOTE, &p->target_loc, "the first one is here");
+        } else {
+            p->target = (enum pf_target)$2;
+            p->target_loc = here;
+        }
+    }
+  | action matches ';' {
+        struct pf_rule *r;
+        NEW(ctx, struct pf_rule, r);
+        r->action = (enum pf_action)$1;
+        r->loc = mkloc(&@$);
+        /* matches were prepended: restore source order */
+        struct pf_match *rev = NULL;
+        for (struct pf_match *m = $2, *next; m; m = next) {
+            next = m->next;
+            m->next = rev;
+            rev = m;
+        }
+        r->matches = rev;
+        r->index = ctx->policy->nrules++;
+        if (ctx->policy->rules_tail)
+            ctx->policy->rules_tail->next = r;
+        else
+            ctx->policy->rules = r;
+        ctx->policy->rules_tail = r;
+    }
+  | error ';' { yyerrok; }
+  ;
+
+action:
+    ALLOW { $$ = PF_ALLOW; }
+  | DENY  { $$ = PF_DENY; }
+  ;
+
+target_name:
+    INTEL { $$ = PF_TARGET_INTEL; }
+  | AMD   { $$ = PF_TARGET_AMD; }
+  ;
+
+matches:
+    match             { $$ = $1; }
+  | matches ',' match { $3->next = $1; $$ = $3; }
+  ;
+
+match:
+    scope fields {
+        NEW(ctx, struct pf_match, $$);
+        $$->kind = PF_MATCH_EVENT; /* resolve tells EVENT from MASKED */
+        $$->scope = (enum pf_scope)$1;
+        $$->loc = mkloc(&@$);
+        struct pf_field *rev = NULL;
+        for (struct pf_field *f = $2, *next; f; f = next) {
+            next = f->next;
+            f->next = rev;
+            rev = f;
+        }
+        $$->fields = rev;
+    }
+  | scope RAW NUMBER {
+        NEW(ctx, struct pf_match, $$);
+        $$->kind = PF_MATCH_RAW;
+        $$->scope = (enum pf_scope)$1;
+        $$->loc = mkloc(&@$);
+        $$->number = $3;
+        $$->number_loc = mkloc(&@3);
+    }
+  | FIXED NUMBER {
+        NEW(ctx, struct pf_match, $$);
+        $$->kind = PF_MATCH_FIXED;
+        $$->scope = PF_SCOPE_FIXED;
+        $$->loc = mkloc(&@$);
+        $$->number = $2;
+        $$->number_loc = mkloc(&@2);
+    }
+  ;
+
+scope:
+    X86   { $$ = PF_SCOPE_X86; }
+  | INTEL { $$ = PF_SCOPE_INTEL; }
+  | AMD   { $$ = PF_SCOPE_AMD; }
+  ;
+
+fields:
+    field        { $$ = $1; }
+  | fields field { $2->next = $1; $$ = $2; }
+  ;
+
+field:
+    key '=' valset {
+        NEW(ctx, struct pf_field, $$);
+        $$->key = (enum pf_field_key)$1;
+        $$->val = $3;
+        $$->loc = mkloc(&@1);
+    }
+  ;
+
+key:
+    SELECT { $$ = PF_KEY_SELECT; }
+  | UMASK  { $$ = PF_KEY_UMASK; }
+  | MASK   { $$ = PF_KEY_MASK; }
+  | MATCH  { $$ = PF_KEY_MATCH; }
+  ;
+
+valset:
+    '*' {
+        NEW(ctx, struct pf_valset, $$);
+        $$->star = 1;
+        $$->loc = mkloc(&@$);
+    }
+  | value {
+        NEW(ctx, struct pf_valset, $$);
+        $$->ranges = $1;
+        $$->loc = mkloc(&@$);
+    }
+  | '{' values '}' {
+        NEW(ctx, struct pf_valset, $$);
+        struct pf_range *rev = NULL;
+        for (struct pf_range *r = $2, *next; r; r = next) {
+            next = r->next;
+            r->next = rev;
+            rev = r;
+        }
+        $$->ranges = rev;
+        $$->loc = mkloc(&@$);
+    }
+  ;
+
+values:
+    value            { $$ = $1; }
+  | values ',' value { $3->next = $1; $$ = $3; }
+  ;
+
+value:
+    NUMBER {
+        NEW(ctx, struct pf_range, $$);
+        $$->lo = $$->hi = $1;
+        $$->loc = mkloc(&@$);
+    }
+  | NUMBER '-' NUMBER {
+        NEW(ctx, struct pf_range, $$);
+        $$->lo = $1;
+        $$->hi = $3;
+        $$->loc = mkloc(&@$);
+    }
+  ;
+
+%%
+
+static void pf_yyerror(PF_YYLTYPE *lloc, yyscan_t scanner, struct pf_parse_ctx *ctx,
+                       const char *msg)
+{
+    (void)scanner;
+    /* The scanner already explained a bad token: a parser message about
+     * the same token would only repeat it less clearly. */
+    if (ctx->lexerr_line == (unsigned)lloc->first_line &&
+        ctx->lexerr_col == (unsigned)lloc->first_column)
+        return;
+    if (ctx->oom) {
+        pf_diag(ctx->diags, PF_SEV_ERROR, NULL, "out of memory");
+        return;
+    }
+    struct pf_loc l = mkloc(lloc);
+    pf_diag(ctx->diags, PF_SEV_ERROR, &l, "%s", msg);
+}

@@ -1,0 +1,137 @@
+/* compile.c - running the phases in order. */
+#include "compile.h"
+
+#include "arena.h"
+#include "cover.h"
+#include "host.h"
+#include "lint.h"
+#include "parse.h"
+#include "resolve.h"
+#include "verify.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static enum pf_target choose_target(const struct pf_compile_opts *o, const struct pf_policy *p)
+{
+    if (o->target != PF_TARGET_NONE)
+        return o->target;
+    if (p->target != PF_TARGET_NONE)
+        return p->target;
+    return pf_host_target();
+}
+
+/* Notes for a policy that fits in no filter: the rules that cost most. */
+static void explain_too_big(struct pf_compiled *c)
+{
+    const struct pf_ir *ir = c->ir;
+    unsigned nr = c->policy->nrules;
+    size_t *cost = calloc(nr ? nr : 1, sizeof(*cost));
+    if (!cost)
+        return;
+    int in = c->report.action == KVM_PMU_EVENT_ALLOW;
+    for (unsigned sel = 0; sel < ir->nselects; sel++) {
+        if (!c->report.select_cost[sel])
+            continue;
+        /* Charge the select's entries to the rules that decided its
+         * in-set events (each rule once per select). */
+        int32_t last = -2;
+        for (unsigned u = 0; u < 256; u++) {
+            size_t ev = pf_ir_index(sel, u);
+            int32_t r = ir->decider[ev];
+            if (ir->allow[ev] == in && r >= 0 && r != last) {
+                cost[r] += c->report.select_cost[sel];
+                last = r;
+            }
+        }
+    }
+    for (int shown = 0; shown < 5; shown++) {
+        unsigned best = 0;
+        for (unsigned r = 1; r < nr; r++)
+            if (cost[r] > cost[best])
+                best = r;
+        if (!nr || !cost[best])
+            break;
+        pf_diag(&c->diags, PF_SEV_NOTE, &c->policy->rulev[best]->loc,
+                "this rule accounts for %zu entries", cost[best]);
+        cost[best] = 0;
+    }
+    free(cost);
+}
+
+static enum pf_status synthesize(struct pf_compiled *c, const struct pf_compile_opts *o)
+{
+    struct pf_coverer *cov = pf_coverer_new();
+    if (!cov)
+        return PF_ENOMEM;
+    int rc = pf_synth_x86(c->ir, o->abi, cov, &c->filter, &c->report);
+    pf_coverer_free(cov);
+    if (rc == PF_SYNTH_NOMEM)
+        return PF_ENOMEM;
+    if (rc == PF_SYNTH_TOO_BIG) {
+        const struct pf_synth_report *r = &c->report;
+        pf_diag(&c->diags, PF_SEV_ERROR, NULL,
+                "%s: on %s this policy needs %zu %s entries, but KVM takes at most %u "
+                "(plain: %zu allow / %zu deny; masked: %zu allow / %zu deny)",
+                c->src.name, pf_target_name(c->target), r->needed,
+                r->masked_chosen ? "masked" : "plain", PF_X86_MAX_EVENTS, r->plain[0],
+                r->plain[1], r->masked[0], r->masked[1]);
+        explain_too_big(c);
+        return PF_EPOLICY;
+    }
+    if (pf_blob_encode(&c->filter, &c->blob, &c->len))
+        return PF_ENOMEM;
+    if (pf_verify_x86(c->ir, c->blob, c->len, &c->diags, &c->checked))
+        return PF_EINTERNAL;
+    return PF_OK;
+}
+
+enum pf_status pf_compile(const char *name, const char *text, size_t len,
+                          const struct pf_compile_opts *o, struct pf_compiled *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->arena = pf_arena_new();
+    if (!c->arena)
+        return PF_ENOMEM;
+    pf_diags_init(&c->diags, c->arena);
+    c->diags.werror = o->werror;
+    c->diags.no_warnings = o->no_warnings;
+    c->src.name = name;
+    c->src.text = text;
+    c->src.len = len;
+
+    int parse_failed = pf_parse(&c->src, c->arena, &c->diags, &c->policy);
+    if (!c->policy)
+        return PF_ENOMEM;
+    /* Resolve even after syntax errors: its errors are independent, and
+     * one run should report them all. */
+    if (pf_resolve(c->policy, c->arena, &c->diags) || parse_failed)
+        return PF_EPOLICY;
+
+    c->target = choose_target(o, c->policy);
+    if (c->target == PF_TARGET_NONE) {
+        pf_diag(&c->diags, PF_SEV_ERROR, NULL,
+                "%s: no target: this host is neither Intel nor AMD; give --target or a 'target' statement",
+                name);
+        return PF_EPOLICY;
+    }
+    c->ir = pf_ir_build(c->policy, c->target);
+    if (!c->ir)
+        return PF_ENOMEM;
+    pf_lint(c->policy, c->ir, &c->diags);
+    if (pf_diags_failed(&c->diags))
+        return PF_EPOLICY;
+    if (o->front_only)
+        return PF_OK;
+    return synthesize(c, o);
+}
+
+void pf_compiled_free(struct pf_compiled *c)
+{
+    pf_ir_free(c->ir);
+    pf_x86_filter_free(&c->filter);
+    free(c->report.select_cost);
+    free(c->blob);
+    pf_arena_free(c->arena);
+    memset(c, 0, sizeof(*c));
+}

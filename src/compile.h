@@ -1,0 +1,51 @@
+/* compile.h - the pipeline: parse, resolve, IR, lint, synthesize, encode,
+ * verify.  Each phase is a function of its own module; this file only
+ * strings them together and owns what they produce. */
+#ifndef PMUFC_COMPILE_H
+#define PMUFC_COMPILE_H
+
+#include "ast.h"
+#include "blob.h"
+#include "diag.h"
+#include "ir.h"
+#include "synth_x86.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct pf_compile_opts {
+    enum pf_target target; /* NONE: the policy's `target`, else the host's */
+    enum pf_abi abi;
+    int werror, no_warnings;
+    int front_only; /* stop after the IR (for --check on a policy) */
+};
+
+struct pf_compiled {
+    struct pf_arena *arena;
+    struct pf_diags diags;
+    struct pf_source src;
+    struct pf_policy *policy;
+    enum pf_target target;
+    struct pf_ir *ir;
+    struct pf_x86_filter filter;
+    struct pf_synth_report report;
+    uint8_t *blob;
+    size_t len;
+    size_t checked; /* decisions compared by verification */
+};
+
+enum pf_status {
+    PF_OK = 0,
+    PF_EPOLICY,   /* the policy is wrong, or fits in no filter */
+    PF_EINTERNAL, /* verification failed: a bug in pmufc */
+    PF_ENOMEM,
+};
+
+/* Compiles text (not NUL-terminated, len bytes) named name.  out must be
+ * released with pf_compiled_free whatever the result; its diags say why a
+ * compilation failed. */
+enum pf_status pf_compile(const char *name, const char *text, size_t len,
+                          const struct pf_compile_opts *opts, struct pf_compiled *out);
+void pf_compiled_free(struct pf_compiled *c);
+
+#endif

@@ -1,0 +1,151 @@
+/* diag.c - collecting and printing located diagnostics. */
+#include "diag.h"
+
+#include "arena.h"
+
+#include <string.h>
+
+/* A megabyte-long line must not be echoed whole: show a window of this
+ * many bytes around the column. */
+enum { DIAG_WINDOW = 120 };
+
+void pf_diags_init(struct pf_diags *d, struct pf_arena *a)
+{
+    memset(d, 0, sizeof(*d));
+    d->arena = a;
+}
+
+void pf_vdiag(struct pf_diags *d, enum pf_severity sev, const struct pf_loc *loc,
+              const char *fmt, va_list ap)
+{
+    if (sev == PF_SEV_WARNING && d->werror)
+        sev = PF_SEV_ERROR;
+    /* Notes belong to the diagnostic before them: drop them with it. */
+    if (sev == PF_SEV_WARNING && d->no_warnings) {
+        d->dropping = 1;
+        return;
+    }
+    if (sev == PF_SEV_NOTE && d->dropping)
+        return;
+    d->dropping = 0;
+
+    struct pf_diag *g = pf_arena_alloc(d->arena, sizeof(*g));
+    if (!g) {
+        d->nerrors++; /* out of memory: at least make the compilation fail */
+        return;
+    }
+    va_list cp;
+    va_copy(cp, ap);
+    int n = vsnprintf(NULL, 0, fmt, cp);
+    va_end(cp);
+    char *msg = n >= 0 ? pf_arena_alloc(d->arena, (size_t)n + 1) : NULL;
+    if (msg)
+        vsnprintf(msg, (size_t)n + 1, fmt, ap);
+    g->sev = sev;
+    g->msg = msg ? msg : "(out of memory formatting a diagnostic)";
+    if (loc)
+        g->loc = *loc;
+    if (d->tail)
+        d->tail->next = g;
+    else
+        d->head = g;
+    d->tail = g;
+    if (sev == PF_SEV_ERROR)
+        d->nerrors++;
+    else if (sev == PF_SEV_WARNING)
+        d->nwarnings++;
+}
+
+void pf_diag(struct pf_diags *d, enum pf_severity sev, const struct pf_loc *loc,
+             const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    pf_vdiag(d, sev, loc, fmt, ap);
+    va_end(ap);
+}
+
+int pf_diags_failed(const struct pf_diags *d)
+{
+    return d->nerrors != 0;
+}
+
+static const char *sev_name(enum pf_severity s)
+{
+    switch (s) {
+    case PF_SEV_NOTE:
+        return "note";
+    case PF_SEV_WARNING:
+        return "warning";
+    case PF_SEV_ERROR:
+        break;
+    }
+    return "error";
+}
+
+/* Start of line `line` (1-based) in src, or NULL. */
+static const char *line_start(const struct pf_source *src, unsigned line, size_t *len)
+{
+    const char *p = src->text, *end = src->text + src->len;
+    for (unsigned l = 1; l < line; l++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl)
+            return NULL;
+        p = nl + 1;
+    }
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    *len = (size_t)((nl ? nl : end) - p);
+    return p;
+}
+
+static void print_excerpt(FILE *out, const struct pf_loc *loc)
+{
+    size_t len;
+    const char *s = line_start(loc->src, loc->line, &len);
+    if (!s)
+        return;
+    size_t col = loc->col ? loc->col - 1 : 0; /* 0-based byte offset */
+    if (col > len)
+        col = len;
+    size_t from = 0;
+    if (col > DIAG_WINDOW / 2)
+        from = col - DIAG_WINDOW / 2;
+    size_t to = from + DIAG_WINDOW < len ? from + DIAG_WINDOW : len;
+    if (to > from && s[to - 1] == '\r')
+        to--;
+
+    const char *lead = from ? "..." : "";
+    fprintf(out, " %s", lead);
+    for (size_t i = from; i < to; i++) {
+        unsigned char c = (unsigned char)s[i];
+        fputc(c == '\t' || (c >= 0x20 && c < 0x7f) || c >= 0x80 ? c : '?', out);
+    }
+    fprintf(out, "%s\n %*s", to < len ? "..." : "", (int)strlen(lead), "");
+    /* Tabs are copied so the caret lines up in any tab setting. */
+    for (size_t i = from; i < col; i++)
+        fputc(s[i] == '\t' ? '\t' : ' ', out);
+    fputc('^', out);
+    if (loc->end_line == loc->line && loc->end_col > loc->col) {
+        size_t end = loc->end_col < to + 1 ? loc->end_col : to + 1;
+        for (size_t i = col + 1; i < end - 0 && i < to; i++)
+            fputc('~', out);
+    }
+    fputc('\n', out);
+}
+
+void pf_diag_print(FILE *out, const struct pf_diag *d)
+{
+    if (d->loc.src)
+        fprintf(out, "%s:%u:%u: %s: %s\n", d->loc.src->name, d->loc.line, d->loc.col,
+                sev_name(d->sev), d->msg);
+    else
+        fprintf(out, "pmufc: %s: %s\n", sev_name(d->sev), d->msg);
+    if (d->loc.src && d->loc.line)
+        print_excerpt(out, &d->loc);
+}
+
+void pf_diags_print(FILE *out, const struct pf_diags *d)
+{
+    for (const struct pf_diag *g = d->head; g; g = g->next)
+        pf_diag_print(out, g);
+}

@@ -1,0 +1,62 @@
+/* diag.h - located diagnostics, kept as data.
+ *
+ * The library never prints: every phase appends to a pf_diags list and the
+ * caller decides what to do with it (the CLI prints it with pf_diag_print,
+ * library users read it).  A location names the source buffer so that the
+ * printer can show the offending line and a caret under it. */
+#ifndef PMUFC_DIAG_H
+#define PMUFC_DIAG_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+
+struct pf_arena;
+
+/* One input text, kept for the lifetime of the compilation so that
+ * diagnostics can quote it. */
+struct pf_source {
+    const char *name;   /* as given by the user, "-" for stdin */
+    const char *text;
+    size_t len;
+};
+
+/* Lines and columns are 1-based; columns count bytes.  src == NULL means
+ * "no location" (a whole-input or command-line problem). */
+struct pf_loc {
+    const struct pf_source *src;
+    unsigned line, col;
+    unsigned end_line, end_col; /* inclusive end; 0 when unknown */
+};
+
+enum pf_severity { PF_SEV_NOTE, PF_SEV_WARNING, PF_SEV_ERROR };
+
+struct pf_diag {
+    enum pf_severity sev;
+    struct pf_loc loc;
+    const char *msg;
+    struct pf_diag *next;
+};
+
+struct pf_diags {
+    struct pf_arena *arena;
+    struct pf_diag *head, *tail;
+    unsigned nerrors, nwarnings;
+    int werror;          /* warnings count as errors */
+    int no_warnings;     /* warnings (and their notes) are dropped */
+    int dropping;        /* internal: the last warning was dropped */
+};
+
+void pf_diags_init(struct pf_diags *d, struct pf_arena *a);
+void pf_diag(struct pf_diags *d, enum pf_severity sev, const struct pf_loc *loc,
+             const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void pf_vdiag(struct pf_diags *d, enum pf_severity sev, const struct pf_loc *loc,
+              const char *fmt, va_list ap);
+/* Non-zero when the diagnostics so far make the compilation fail. */
+int pf_diags_failed(const struct pf_diags *d);
+
+/* "FILE:LINE:COL: error: message", then the source line and a caret. */
+void pf_diag_print(FILE *out, const struct pf_diag *d);
+void pf_diags_print(FILE *out, const struct pf_diags *d);
+
+#endif

@@ -1,0 +1,73 @@
+/* emit_text.c - the decoded listing (--format text, --disassemble). */
+#include "emit.h"
+
+#include <inttypes.h>
+
+static void select_str(FILE *out, unsigned sel, enum pf_target t)
+{
+    fprintf(out, t == PF_TARGET_AMD ? "select=0x%03x" : "select=0x%02x", sel);
+}
+
+void pf_emit_entry(FILE *out, uint64_t e, int masked, enum pf_target t)
+{
+    unsigned sel = pf_x86_entry_select(e);
+    if (masked) {
+        fprintf(out, "%s ", pf_x86_entry_exclude(e) ? "exclude" : "include");
+        select_str(out, sel, t);
+        fprintf(out, " mask=0x%02x match=0x%02x", pf_x86_entry_mask(e), pf_x86_entry_umask(e));
+        if (pf_x86_entry_umask(e) & ~pf_x86_entry_mask(e))
+            fputs("  (never matches: match outside mask)", out);
+    } else {
+        select_str(out, sel, t);
+        fprintf(out, " umask=0x%02x", pf_x86_entry_umask(e));
+    }
+    /* What the kernel keeps of a plain entry: select and umask bits. */
+    uint64_t plain_bits = 0xffffull | (t == PF_TARGET_AMD ? 0xfull << 32 : 0);
+    if (masked && t == PF_TARGET_INTEL && sel > 0xff)
+        fputs("  (invalid on intel: select bits 35:32)", out);
+    else if (!masked && (e & ~plain_bits))
+        fprintf(out, "  (dropped by KVM on %s: bits outside select and umask)", pf_target_name(t));
+}
+
+static void bitmap_str(FILE *out, uint32_t bitmap)
+{
+    if (!bitmap) {
+        fputs("none", out);
+        return;
+    }
+    const char *sep = "";
+    for (unsigned i = 0; i < 32; i++)
+        if (bitmap >> i & 1) {
+            fprintf(out, "%s%u", sep, i);
+            sep = ",";
+        }
+}
+
+void pf_emit_text(FILE *out, const struct pf_x86_filter *f, enum pf_target t)
+{
+    int masked = !!(f->flags & KVM_PMU_EVENT_FLAG_MASKED_EVENTS);
+    const char *act = f->action == KVM_PMU_EVENT_ALLOW  ? "ALLOW"
+                      : f->action == KVM_PMU_EVENT_DENY ? "DENY"
+                                                        : "INVALID";
+    fprintf(out, "# KVM_SET_PMU_EVENT_FILTER, %s\n", pf_target_name(t));
+    fprintf(out, "action       %" PRIu32 " (%s: %s)\n", f->action, act,
+            f->action == KVM_PMU_EVENT_ALLOW ? "only the listed events count"
+                                             : "the listed events do not count");
+    fprintf(out, "nevents      %" PRIu32 "\n", f->nevents);
+    fprintf(out, "fixed_bitmap 0x%08" PRIx32 " (", f->fixed_bitmap);
+    if (t == PF_TARGET_AMD) {
+        fputs("no fixed counters on amd", out);
+    } else {
+        fputs(f->action == KVM_PMU_EVENT_ALLOW ? "counting: " : "not counting: ", out);
+        bitmap_str(out, f->fixed_bitmap);
+        fputs(f->action == KVM_PMU_EVENT_ALLOW ? "; all others off" : "", out);
+    }
+    fputs(")\n", out);
+    fprintf(out, "flags        0x%" PRIx32 " (%s)\n", f->flags,
+            masked ? "masked entries, Linux 6.3+" : "plain entries");
+    for (uint32_t i = 0; i < f->nevents; i++) {
+        fprintf(out, "event %3" PRIu32 "    0x%016" PRIx64 "  ", i, f->events[i]);
+        pf_emit_entry(out, f->events[i], masked, t);
+        fputc('\n', out);
+    }
+}

@@ -1,0 +1,201 @@
+/* explain.c - answering --check from the IR (policies) or from the
+ * kernel model (blobs). */
+#include "explain.h"
+
+#include "emit.h"
+#include "eval.h"
+#include "resolve.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int number(const char *s, const char **end, uint64_t *v)
+{
+    errno = 0;
+    char *e;
+    int base = 10;
+    if (s[0] == '0' && (s[1] == 'b' || s[1] == 'B'))
+        s += 2, base = 2;
+    else if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+        s += 2, base = 16;
+    if (*s < '0' || *s > 'f')
+        return -1;
+    unsigned long long x = strtoull(s, &e, base);
+    if (errno || e == s)
+        return -1;
+    *v = x;
+    *end = e;
+    return 0;
+}
+
+/* key=NUMBER at *s; advances past it and an optional comma. */
+static int field(const char **s, const char *key, uint64_t *v)
+{
+    size_t n = strlen(key);
+    if (strncmp(*s, key, n) || (*s)[n] != '=')
+        return -1;
+    const char *end;
+    if (number(*s + n + 1, &end, v))
+        return -1;
+    if (*end == ',')
+        end++;
+    *s = end;
+    return 0;
+}
+
+int pf_event_parse(const char *s, enum pf_target t, struct pf_event *ev, char *err, size_t errlen)
+{
+    memset(ev, 0, sizeof(*ev));
+    uint64_t a, b;
+    const char *p = s;
+    unsigned maxsel = t == PF_TARGET_AMD ? PF_AMD_SELECT_MAX : PF_INTEL_SELECT_MAX;
+    if (!field(&p, "fixed", &a) && !*p) {
+        if (a >= PF_NFIXED) {
+            snprintf(err, errlen, "fixed counter %" PRIu64 " does not exist (0..31)", a);
+            return -1;
+        }
+        ev->fixed = 1;
+        ev->idx = (unsigned)a;
+        return 0;
+    }
+    p = s;
+    if (!field(&p, "raw", &a) && !*p) {
+        b = (a & 0xff) | (a >> 24 & 0xf00);
+        if (b > maxsel) {
+            snprintf(err, errlen, "raw 0x%" PRIx64 ": select 0x%" PRIx64 " does not exist on %s", a, b,
+                     pf_target_name(t));
+            return -1;
+        }
+        ev->select = (unsigned)b;
+        ev->umask = (unsigned)(a >> 8 & 0xff);
+        return 0;
+    }
+    p = s;
+    if (!field(&p, "select", &a) && !field(&p, "umask", &b) && !*p) {
+        if (a > maxsel || b > PF_UMASK_MAX) {
+            snprintf(err, errlen, "select=0x%" PRIx64 ",umask=0x%" PRIx64 " is out of range on %s "
+                     "(select <= 0x%x, umask <= 0xff)", a, b, pf_target_name(t), maxsel);
+            return -1;
+        }
+        ev->select = (unsigned)a;
+        ev->umask = (unsigned)b;
+        return 0;
+    }
+    snprintf(err, errlen, "bad event '%s': give select=N,umask=N or raw=N or fixed=N", s);
+    return -1;
+}
+
+static void event_str(FILE *out, const struct pf_event *ev, enum pf_target t)
+{
+    if (ev->fixed)
+        fprintf(out, "fixed counter %u", ev->idx);
+    else
+        fprintf(out, t == PF_TARGET_AMD ? "select=0x%03x umask=0x%02x" : "select=0x%02x umask=0x%02x",
+                ev->select, ev->umask);
+}
+
+/* The rule's own text, on one line with blanks folded. */
+static void rule_text(FILE *out, const struct pf_loc *l)
+{
+    unsigned line = 1, col = 1;
+    int space = 0;
+    for (const char *s = l->src->text, *end = s + l->src->len; s < end; s++) {
+        if (line > l->end_line || (line == l->end_line && col > l->end_col))
+            break;
+        int inside = line > l->line || (line == l->line && col >= l->col);
+        if (*s == '\n') {
+            line++;
+            col = 1;
+            space = inside;
+            continue;
+        }
+        col++;
+        if (!inside)
+            continue;
+        if (*s == ' ' || *s == '\t' || *s == '\r') {
+            space = 1;
+            continue;
+        }
+        if (space)
+            fputc(' ', out);
+        space = 0;
+        fputc(*s, out);
+    }
+}
+
+int pf_explain_policy(FILE *out, const struct pf_compiled *c, const struct pf_event *ev)
+{
+    const struct pf_ir *ir = c->ir;
+    int allow;
+    int32_t by;
+    if (ev->fixed) {
+        if (!ir->nfixed) {
+            fprintf(out, "allow: %s has no fixed counters under KVM; fixed rules have no effect\n",
+                    pf_target_name(c->target));
+            return 1;
+        }
+        allow = (int)(ir->fixed_allow >> ev->idx & 1);
+        by = ir->fixed_decider[ev->idx];
+    } else {
+        size_t i = pf_ir_index(ev->select, ev->umask);
+        allow = ir->allow[i];
+        by = ir->decider[i];
+    }
+    fprintf(out, "%s: ", allow ? "allow" : "deny");
+    event_str(out, ev, c->target);
+    if (by < 0) {
+        fprintf(out, " on %s: no rule matches; the default is %s%s\n", pf_target_name(c->target),
+                pf_action_name(ir->def),
+                c->policy->has_default ? "" : (c->policy->rules ? " (the opposite of the first rule)" : " (empty policy)"));
+        return allow;
+    }
+    const struct pf_loc *l = &c->policy->rulev[by]->loc;
+    fprintf(out, " on %s: decided by %s:%u:%u: ", pf_target_name(c->target), l->src->name, l->line,
+            l->col);
+    rule_text(out, l);
+    fputc('\n', out);
+    return allow;
+}
+
+int pf_explain_blob(FILE *out, const struct pf_x86_filter *f, const uint8_t *blob, size_t len,
+                    enum pf_target t, const struct pf_event *ev)
+{
+    struct pf_eval_x86 k;
+    const char *why;
+    if (pf_eval_x86_load(&k, blob, len, t == PF_TARGET_AMD, &why))
+        return -1;
+    const char *act = k.action == 0 ? "ALLOW" : "DENY";
+    int masked = !!(f->flags & KVM_PMU_EVENT_FLAG_MASKED_EVENTS);
+    int allow;
+    if (ev->fixed) {
+        allow = pf_eval_x86_fixed(&k, ev->idx);
+        fprintf(out, "%s: fixed counter %u on %s: bit %u of fixed_bitmap 0x%08" PRIx32 " is %s and the action is %s\n",
+                allow ? "allow" : "deny", ev->idx, pf_target_name(t), ev->idx, k.fixed_bitmap,
+                k.fixed_bitmap >> ev->idx & 1 ? "set" : "clear", act);
+        pf_eval_x86_free(&k);
+        return allow;
+    }
+    long inc, exc;
+    allow = pf_eval_x86_gp(&k, ev->select, ev->umask, &inc, &exc);
+    fprintf(out, "%s: ", allow ? "allow" : "deny");
+    event_str(out, ev, t);
+    fprintf(out, " on %s: ", pf_target_name(t));
+    if (inc < 0) {
+        fprintf(out, "no entry matches it, and the action is %s\n", act);
+    } else {
+        fprintf(out, "event %ld (", inc);
+        pf_emit_entry(out, f->events[inc], masked, t);
+        fputc(')', out);
+        if (exc >= 0) {
+            fprintf(out, " matches it but exclude event %ld (", exc);
+            pf_emit_entry(out, f->events[exc], masked, t);
+            fprintf(out, ") takes it out, and the action is %s\n", act);
+        } else {
+            fprintf(out, " matches it, and the action is %s\n", act);
+        }
+    }
+    pf_eval_x86_free(&k);
+    return allow;
+}

@@ -1,0 +1,151 @@
+/* ir.c - applying the rules, in order, to the whole event space.
+ *
+ * The policy semantics are "the last matching rule decides": applying the
+ * rules first to last and letting each overwrite what it matches gives
+ * exactly that, with the default standing where nothing wrote. */
+#include "ir.h"
+
+#include "resolve.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void set_add(uint64_t set[4], unsigned v)
+{
+    set[v >> 6] |= 1ull << (v & 63);
+}
+
+void pf_match_umasks(const struct pf_match *m, uint64_t set[4])
+{
+    memset(set, 0, 4 * sizeof(set[0]));
+    if (m->kind == PF_MATCH_MASKED) {
+        /* The kernel's masked semantics: (umask & mask) == match. */
+        for (unsigned u = 0; u <= PF_UMASK_MAX; u++)
+            if ((u & m->mask) == m->match)
+                set_add(set, u);
+        return;
+    }
+    if (!m->umask || m->umask->star) {
+        memset(set, 0xff, 4 * sizeof(set[0]));
+        return;
+    }
+    for (const struct pf_range *r = m->umask->ranges; r; r = r->next)
+        for (uint64_t u = r->lo; u <= r->hi && u <= PF_UMASK_MAX; u++)
+            set_add(set, (unsigned)u);
+}
+
+int pf_match_has_select(const struct pf_match *m, enum pf_target t, unsigned sel)
+{
+    if (m->kind == PF_MATCH_FIXED || !pf_scope_applies(m->scope, t))
+        return 0;
+    if (m->select->star)
+        return 1;
+    for (const struct pf_range *r = m->select->ranges; r; r = r->next)
+        if (sel >= r->lo && sel <= r->hi)
+            return 1;
+    return 0;
+}
+
+static void decide(struct pf_ir *ir, size_t ev, const struct pf_rule *r)
+{
+    ir->allow[ev] = r->action == PF_ALLOW;
+    ir->decider[ev] = (int32_t)r->index;
+    if (!ir->rule_matched[r->index]++)
+        ir->rule_first[r->index] = ev;
+}
+
+static void apply_event_match(struct pf_ir *ir, const struct pf_rule *r, const struct pf_match *m)
+{
+    uint64_t um[4];
+    pf_match_umasks(m, um);
+    unsigned maxsel = ir->nselects - 1;
+    const struct pf_range star = {0, maxsel, {0}, NULL};
+    const struct pf_range *ranges = m->select->star ? &star : m->select->ranges;
+    for (const struct pf_range *s = ranges; s; s = s->next)
+        for (uint64_t sel = s->lo; sel <= s->hi && sel <= maxsel; sel++)
+            for (unsigned w = 0; w < 4; w++)
+                for (uint64_t bits = um[w]; bits; bits &= bits - 1)
+                    decide(ir, pf_ir_index((unsigned)sel, w * 64 + (unsigned)__builtin_ctzll(bits)), r);
+}
+
+static void apply_fixed(struct pf_ir *ir, const struct pf_rule *r, uint32_t bitmap)
+{
+    for (unsigned i = 0; i < ir->nfixed; i++) {
+        if (!(bitmap >> i & 1))
+            continue;
+        if (r->action == PF_ALLOW)
+            ir->fixed_allow |= 1u << i;
+        else
+            ir->fixed_allow &= ~(1u << i);
+        ir->fixed_decider[i] = (int32_t)r->index;
+        if (!ir->rule_matched[r->index]++)
+            ir->rule_first[r->index] = ir->nevents + i;
+    }
+}
+
+struct pf_ir *pf_ir_build(const struct pf_policy *p, enum pf_target t)
+{
+    struct pf_ir *ir = calloc(1, sizeof(*ir));
+    if (!ir)
+        return NULL;
+    ir->target = t;
+    ir->def = pf_policy_default(p);
+    ir->nselects = t == PF_TARGET_AMD ? PF_AMD_SELECT_MAX + 1 : PF_INTEL_SELECT_MAX + 1;
+    ir->nevents = (size_t)ir->nselects << 8;
+    ir->nfixed = t == PF_TARGET_INTEL ? PF_NFIXED : 0;
+    ir->nrules = p->nrules;
+    size_t nr = p->nrules ? p->nrules : 1;
+    ir->allow = malloc(ir->nevents);
+    ir->decider = malloc(ir->nevents * sizeof(*ir->decider));
+    ir->rule_matched = calloc(nr, sizeof(size_t));
+    ir->rule_decided = calloc(nr, sizeof(size_t));
+    ir->rule_first = calloc(nr, sizeof(size_t));
+    if (!ir->allow || !ir->decider || !ir->rule_matched || !ir->rule_decided || !ir->rule_first) {
+        pf_ir_free(ir);
+        return NULL;
+    }
+    memset(ir->allow, ir->def == PF_ALLOW, ir->nevents);
+    for (size_t i = 0; i < ir->nevents; i++)
+        ir->decider[i] = PF_IR_DEFAULT;
+    ir->fixed_allow = ir->def == PF_ALLOW && ir->nfixed ? UINT32_MAX : 0;
+    for (unsigned i = 0; i < 32; i++)
+        ir->fixed_decider[i] = PF_IR_DEFAULT;
+
+    for (const struct pf_rule *r = p->rules; r; r = r->next)
+        for (const struct pf_match *m = r->matches; m; m = m->next) {
+            if (!pf_scope_applies(m->scope, t))
+                continue;
+            if (m->kind == PF_MATCH_FIXED)
+                apply_fixed(ir, r, m->fixed);
+            else
+                apply_event_match(ir, r, m);
+        }
+
+    for (size_t i = 0; i < ir->nevents; i++)
+        if (ir->decider[i] != PF_IR_DEFAULT)
+            ir->rule_decided[ir->decider[i]]++;
+    for (unsigned i = 0; i < ir->nfixed; i++)
+        if (ir->fixed_decider[i] != PF_IR_DEFAULT)
+            ir->rule_decided[ir->fixed_decider[i]]++;
+    return ir;
+}
+
+void pf_ir_free(struct pf_ir *ir)
+{
+    if (!ir)
+        return;
+    free(ir->allow);
+    free(ir->decider);
+    free(ir->rule_matched);
+    free(ir->rule_decided);
+    free(ir->rule_first);
+    free(ir);
+}
+
+size_t pf_ir_count_allowed(const struct pf_ir *ir)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < ir->nevents; i++)
+        n += ir->allow[i];
+    return n;
+}

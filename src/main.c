@@ -1,0 +1,353 @@
+/* main.c - the pmufc command line.  Everything it does is in libpmufc;
+ * this file parses options, reads inputs, prints diagnostics and maps
+ * results to sysexits codes. */
+#include "config.h"
+
+#include "arena.h"
+#include "blob.h"
+#include "compile.h"
+#include "emit.h"
+#include "explain.h"
+#include "host.h"
+#include "output.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+/* Inputs larger than this are refused (documented in pmufc(1)). */
+#define INPUT_LIMIT ((size_t)64 << 20)
+
+enum mode { MODE_COMPILE, MODE_DISASSEMBLE, MODE_CHECK };
+enum format { FORMAT_RAW, FORMAT_TEXT };
+
+struct cli {
+    enum mode mode;
+    enum format format;
+    const char *output, *input, *event;
+    struct pf_compile_opts opts;
+    int verbose;
+};
+
+static void usage(FILE *out)
+{
+    fputs("Usage: pmufc [OPTION]... POLICY -o OUT   compile a policy into a KVM filter\n"
+          "       pmufc -d [OPTION]... BLOB         print a filter as text\n"
+          "       pmufc --check EVENT FILE          does EVENT count under a policy or filter?\n"
+          "\n"
+          "  -o, --output=FILE      write the filter to FILE ('-': standard output)\n"
+          "  -f, --format=FORMAT    raw (the kernel's bytes; default) or text\n"
+          "  -t, --target=TARGET    intel or amd (default: the policy's 'target', else this host)\n"
+          "      --abi=ABI          auto (default: plain entries when they fit), plain or masked\n"
+          "  -d, --disassemble      FILE is a filter: print it decoded\n"
+          "      --check=EVENT      print allow or deny for EVENT, and why; EVENT is\n"
+          "                         select=0xc4,umask=0x01 or raw=0x1c4 or fixed=0\n"
+          "  -W, --werror           treat warnings as errors\n"
+          "  -w, --no-warnings      do not print warnings\n"
+          "  -v, --verbose          say what was emitted and verified\n"
+          "  -h, --help             show this help and exit\n"
+          "  -V, --version          show the version and exit\n"
+          "\n"
+          "Exit status: 0 ok, 64 usage, 65 bad policy or filter, 66 cannot open input,\n"
+          "70 internal error, 73 cannot write output.\n"
+          "The policy language is described in pmufc.policy(5).\n",
+          out);
+}
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("pmufc: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputs("\nTry 'pmufc --help' for more information.\n", stderr);
+    va_end(ap);
+    return EX_USAGE;
+}
+
+static int parse_target(const char *s, enum pf_target *t)
+{
+    if (!strcmp(s, "intel"))
+        *t = PF_TARGET_INTEL;
+    else if (!strcmp(s, "amd"))
+        *t = PF_TARGET_AMD;
+    else
+        return -1;
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, struct cli *cli)
+{
+    enum { OPT_ABI = 256, OPT_CHECK };
+    static const struct option longopts[] = {
+        {"output", required_argument, NULL, 'o'},  {"format", required_argument, NULL, 'f'},
+        {"target", required_argument, NULL, 't'},  {"abi", required_argument, NULL, OPT_ABI},
+        {"disassemble", no_argument, NULL, 'd'},   {"check", required_argument, NULL, OPT_CHECK},
+        {"werror", no_argument, NULL, 'W'},        {"no-warnings", no_argument, NULL, 'w'},
+        {"verbose", no_argument, NULL, 'v'},       {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0},
+    };
+    int c;
+    while ((c = getopt_long(argc, argv, "o:f:t:dWwvhV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o':
+            cli->output = optarg;
+            break;
+        case 'f':
+            if (!strcmp(optarg, "raw"))
+                cli->format = FORMAT_RAW;
+            else if (!strcmp(optarg, "text"))
+                cli->format = FORMAT_TEXT;
+            else
+                return usage_error("unknown format '%s' (raw or text)", optarg);
+            break;
+        case 't':
+            if (parse_target(optarg, &cli->opts.target))
+                return usage_error("unknown target '%s' (intel or amd)", optarg);
+            break;
+        case OPT_ABI:
+            if (!strcmp(optarg, "auto"))
+                cli->opts.abi = PF_ABI_AUTO;
+            else if (!strcmp(optarg, "plain"))
+                cli->opts.abi = PF_ABI_PLAIN;
+            else if (!strcmp(optarg, "masked"))
+                cli->opts.abi = PF_ABI_MASKED;
+            else
+                return usage_error("unknown ABI '%s' (auto, plain or masked)", optarg);
+            break;
+        case 'd':
+            cli->mode = MODE_DISASSEMBLE;
+            break;
+        case OPT_CHECK:
+            cli->mode = MODE_CHECK;
+            cli->event = optarg;
+            break;
+        case 'W':
+            cli->opts.werror = 1;
+            break;
+        case 'w':
+            cli->opts.no_warnings = 1;
+            break;
+        case 'v':
+            cli->verbose = 1;
+            break;
+        case 'h':
+            usage(stdout);
+            exit(0);
+        case 'V':
+            printf("pmufc %s\n", PACKAGE_VERSION);
+            exit(0);
+        default:
+            fputs("Try 'pmufc --help' for more information.\n", stderr);
+            return EX_USAGE;
+        }
+    }
+    if (optind == argc)
+        return usage_error("%s", cli->mode == MODE_COMPILE ? "no policy given" : "no input file given");
+    if (optind + 1 < argc)
+        return usage_error("too many inputs (from '%s' on): give one file", argv[optind + 1]);
+    cli->input = argv[optind];
+    return 0;
+}
+
+static int read_input(const char *path, char **buf, size_t *len)
+{
+    char err[512];
+    int rc = pf_read_input(path, INPUT_LIMIT, buf, len, err, sizeof(err));
+    if (rc) {
+        fprintf(stderr, "pmufc: %s\n", err);
+        return rc == -2 ? EX_DATAERR : EX_NOINPUT;
+    }
+    return 0;
+}
+
+static int write_output(const struct cli *cli, const char *buf, size_t len, int binary)
+{
+    const char *path = cli->output ? cli->output : "-";
+    if (binary && !strcmp(path, "-") && isatty(STDOUT_FILENO)) {
+        fputs("pmufc: refusing to write a binary filter to a terminal; use -o FILE or --format text\n",
+              stderr);
+        return EX_USAGE;
+    }
+    char err[512];
+    if (pf_write_atomic(path, buf, len, err, sizeof(err))) {
+        fprintf(stderr, "pmufc: %s\n", err);
+        return EX_CANTCREAT;
+    }
+    return 0;
+}
+
+static int status_exit(enum pf_status s)
+{
+    switch (s) {
+    case PF_OK:
+        return 0;
+    case PF_EPOLICY:
+        return EX_DATAERR;
+    case PF_EINTERNAL:
+    case PF_ENOMEM:
+        break;
+    }
+    return EX_SOFTWARE;
+}
+
+/* Renders a filter as text into a malloc'd buffer. */
+static char *render_text(const struct pf_x86_filter *f, enum pf_target t, size_t *len)
+{
+    char *buf = NULL;
+    FILE *m = open_memstream(&buf, len);
+    if (!m)
+        return NULL;
+    pf_emit_text(m, f, t);
+    if (fclose(m)) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+static int emit(const struct cli *cli, const struct pf_x86_filter *f, const uint8_t *blob, size_t len,
+                enum pf_target t)
+{
+    if (cli->format == FORMAT_RAW)
+        return write_output(cli, (const char *)blob, len, 1);
+    size_t tlen;
+    char *text = render_text(f, t, &tlen);
+    if (!text) {
+        fputs("pmufc: out of memory\n", stderr);
+        return EX_SOFTWARE;
+    }
+    int rc = write_output(cli, text, tlen, 0);
+    free(text);
+    return rc;
+}
+
+static enum pf_target blob_target(const struct cli *cli)
+{
+    return cli->opts.target != PF_TARGET_NONE ? cli->opts.target : pf_host_target();
+}
+
+/* A blob from the user: decode, validate, then run fn. */
+static int with_blob(const struct cli *cli, const char *buf, size_t len, enum pf_target *t,
+                     struct pf_x86_filter *f)
+{
+    *t = blob_target(cli);
+    if (*t == PF_TARGET_NONE) {
+        fputs("pmufc: this host is neither Intel nor AMD: give --target\n", stderr);
+        return EX_USAGE;
+    }
+    struct pf_arena *a = pf_arena_new();
+    if (!a)
+        return EX_SOFTWARE;
+    struct pf_diags d;
+    pf_diags_init(&d, a);
+    d.no_warnings = cli->opts.no_warnings;
+    d.werror = cli->opts.werror;
+    struct pf_source src = {cli->input, buf, len};
+    int rc = pf_blob_decode((const uint8_t *)buf, len, *t, &src, &d, f);
+    pf_diags_print(stderr, &d);
+    int failed = rc || pf_diags_failed(&d);
+    pf_arena_free(a);
+    if (failed && !rc)
+        pf_x86_filter_free(f);
+    return failed ? EX_DATAERR : 0;
+}
+
+static int run_disassemble(const struct cli *cli, const char *buf, size_t len)
+{
+    enum pf_target t;
+    struct pf_x86_filter f;
+    int rc = with_blob(cli, buf, len, &t, &f);
+    if (rc)
+        return rc;
+    struct cli text = *cli;
+    text.format = FORMAT_TEXT;
+    rc = emit(&text, &f, NULL, 0, t);
+    pf_x86_filter_free(&f);
+    return rc;
+}
+
+static int run_check(const struct cli *cli, const char *buf, size_t len)
+{
+    struct pf_event ev;
+    char err[256];
+    if (pf_blob_sniff((const uint8_t *)buf, len)) {
+        enum pf_target t;
+        struct pf_x86_filter f;
+        int rc = with_blob(cli, buf, len, &t, &f);
+        if (rc)
+            return rc;
+        if (pf_event_parse(cli->event, t, &ev, err, sizeof(err))) {
+            pf_x86_filter_free(&f);
+            return usage_error("%s", err);
+        }
+        rc = pf_explain_blob(stdout, &f, (const uint8_t *)buf, len, t, &ev);
+        pf_x86_filter_free(&f);
+        return rc < 0 ? EX_DATAERR : 0;
+    }
+    struct pf_compile_opts o = cli->opts;
+    o.front_only = 1;
+    struct pf_compiled c;
+    enum pf_status s = pf_compile(cli->input, buf, len, &o, &c);
+    pf_diags_print(stderr, &c.diags);
+    int rc = status_exit(s);
+    if (!rc) {
+        if (pf_event_parse(cli->event, c.target, &ev, err, sizeof(err)))
+            rc = usage_error("%s", err);
+        else
+            pf_explain_policy(stdout, &c, &ev);
+    }
+    pf_compiled_free(&c);
+    return rc;
+}
+
+static int run_compile(const struct cli *cli, const char *buf, size_t len)
+{
+    if (!cli->output && cli->format == FORMAT_RAW)
+        return usage_error("%s", "no output file: give -o FILE (or -o - for standard output)");
+    struct pf_compiled c;
+    enum pf_status s = pf_compile(cli->input, buf, len, &cli->opts, &c);
+    pf_diags_print(stderr, &c.diags);
+    int rc = status_exit(s);
+    if (!rc) {
+        if (cli->verbose)
+            fprintf(stderr, "pmufc: %s: %s, %s, %u %s entries; %zu decisions verified\n", cli->input,
+                    pf_target_name(c.target), c.filter.action ? "DENY" : "ALLOW", c.filter.nevents,
+                    c.report.masked_chosen ? "masked" : "plain", c.checked);
+        rc = emit(cli, &c.filter, c.blob, c.len, c.target);
+    }
+    pf_compiled_free(&c);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    struct cli cli = {0};
+    int rc = parse_args(argc, argv, &cli);
+    if (rc)
+        return rc;
+    char *buf;
+    size_t len;
+    rc = read_input(cli.input, &buf, &len);
+    if (rc)
+        return rc;
+    switch (cli.mode) {
+    case MODE_DISASSEMBLE:
+        rc = run_disassemble(&cli, buf, len);
+        break;
+    case MODE_CHECK:
+        rc = run_check(&cli, buf, len);
+        break;
+    case MODE_COMPILE:
+        rc = run_compile(&cli, buf, len);
+        break;
+    }
+    free(buf);
+    return rc;
+}

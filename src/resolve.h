@@ -1,0 +1,27 @@
+/* resolve.h - checks the parsed policy and completes it.
+ *
+ * After pf_resolve succeeds every match has its resolved fields set (see
+ * ast.h), `raw` matches have become select/umask matches, every value is
+ * within its width, and policy->rulev indexes the rules.  Checks do not
+ * depend on the target: a policy is valid or not whatever it compiles for. */
+#ifndef PMUFC_RESOLVE_H
+#define PMUFC_RESOLVE_H
+
+#include "ast.h"
+
+struct pf_arena;
+
+/* Limits of the x86 event encoding. */
+#define PF_INTEL_SELECT_MAX 0xffu
+#define PF_AMD_SELECT_MAX 0xfffu
+#define PF_UMASK_MAX 0xffu
+#define PF_NFIXED 32u
+
+/* Reports every independent error in one run; returns non-zero if any. */
+int pf_resolve(struct pf_policy *p, struct pf_arena *a, struct pf_diags *d);
+
+/* The action of events that no rule matches: `default`, else the opposite
+ * of the first rule's action (an allow-list denies the rest), else allow. */
+enum pf_action pf_policy_default(const struct pf_policy *p);
+
+#endif
