@@ -14,9 +14,6 @@ struct pf_parse_ctx {
     const struct pf_source *src;
     struct pf_policy *policy;
     unsigned line, col;  /* scanner position: the next byte's line/column */
-    /* Where the scanner last reported a bad token: the parser stays quiet
-     * about that token, so the user sees the real cause, not a cascade. */
-    unsigned lexerr_line, lexerr_col;
     int oom;
 };
 

@@ -4,10 +4,10 @@
  * than one token's worth of context happens in resolve.c.  All nodes are
  * allocated in the compilation's arena, so error recovery leaks nothing
  * and needs no %destructor. */
-%require "3.5"
+%require "3.8"
 %define api.pure full
 %define api.prefix {pf_yy}
-%define parse.error verbose
+%define parse.error custom
 %locations
 %expect 0
 
@@ -47,6 +47,9 @@ typedef struct PF_YYLTYPE {
 
 %code {
 #include "arena.h"
+
+#include <stdio.h>
+#include <string.h>
 
 int pf_yylex(PF_YYSTYPE *lval, PF_YYLTYPE *lloc, yyscan_t scanner);
 static void pf_yyerror(PF_YYLTYPE *lloc, yyscan_t scanner, struct pf_parse_ctx *ctx,
@@ -265,19 +268,75 @@ value:
 
 %%
 
+/* Only bison's own failures come here (memory exhausted); syntax errors
+ * go through yyreport_syntax_error. */
 static void pf_yyerror(PF_YYLTYPE *lloc, yyscan_t scanner, struct pf_parse_ctx *ctx,
                        const char *msg)
 {
     (void)scanner;
-    /* The scanner already explained a bad token: a parser message about
-     * the same token would only repeat it less clearly. */
-    if (ctx->lexerr_line == (unsigned)lloc->first_line &&
-        ctx->lexerr_col == (unsigned)lloc->first_column)
-        return;
     if (ctx->oom) {
         pf_diag(ctx->diags, PF_SEV_ERROR, NULL, "out of memory");
         return;
     }
     struct pf_loc l = mkloc(lloc);
     pf_diag(ctx->diags, PF_SEV_ERROR, &l, "%s", msg);
+}
+
+/* A token's name for people: keywords and punctuation quoted as written,
+ * classes of tokens (number, identifier) by name. */
+static const char *token_name(yysymbol_kind_t k, char *buf, size_t n)
+{
+    const char *s = yysymbol_name(k);
+    size_t len = strlen(s);
+    if (len >= 2 && (s[0] == '"' || s[0] == '\'') && s[len - 1] == s[0])
+        s++, len -= 2;
+    int word = k != YYSYMBOL_NUMBER && k != YYSYMBOL_IDENT && k != YYSYMBOL_LEXERR &&
+               k != YYSYMBOL_YYEOF && k != YYSYMBOL_YYerror && k != YYSYMBOL_YYUNDEF;
+    snprintf(buf, n, word ? "'%.*s'" : "%.*s", (int)len, s);
+    return buf;
+}
+
+/* "unexpected identifier 'foo', expected 'allow', 'deny', 'default' or
+ * 'target'": the offending text is quoted from the source. */
+static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner,
+                                    struct pf_parse_ctx *ctx)
+{
+    (void)scanner;
+    yysymbol_kind_t tok = yypcontext_token(yyctx);
+    const PF_YYLTYPE *l = yypcontext_location(yyctx);
+    /* The scanner already explained a bad token: a parser message about
+     * the same token would only repeat it less clearly. */
+    if (tok == YYSYMBOL_LEXERR)
+        return 0;
+    struct pf_loc loc = mkloc(l);
+    char msg[512], name[64];
+    size_t len = 0;
+    if (tok == YYSYMBOL_IDENT || tok == YYSYMBOL_NUMBER) {
+        const char *s = ctx->src->text;
+        unsigned line = 1;
+        size_t i = 0;
+        while (i < ctx->src->len && line < loc.line)
+            line += s[i++] == '\n';
+        i += loc.col - 1;
+        int w = (int)(loc.end_col - loc.col + 1);
+        if (w > 40)
+            w = 40;
+        len = (size_t)snprintf(msg, sizeof(msg), "unexpected %s '%.*s'", token_name(tok, name, sizeof(name)),
+                               w, s + i);
+    } else if (tok == YYSYMBOL_YYEOF) {
+        len = (size_t)snprintf(msg, sizeof(msg), "unexpected end of file");
+    } else {
+        len = (size_t)snprintf(msg, sizeof(msg), "unexpected %s", token_name(tok, name, sizeof(name)));
+    }
+    yysymbol_kind_t all[8], exp[8];
+    int n = 0, m = yypcontext_expected_tokens(yyctx, all, 8);
+    /* "expected end of file" between statements is true but no help. */
+    for (int i = 0; i < m; i++)
+        if (all[i] != YYSYMBOL_YYEOF)
+            exp[n++] = all[i];
+    for (int i = 0; i < n && len < sizeof(msg); i++)
+        len += (size_t)snprintf(msg + len, sizeof(msg) - len, "%s%s", i == 0 ? ", expected " : i == n - 1 ? " or " : ", ",
+                                token_name(exp[i], name, sizeof(name)));
+    pf_diag(ctx->diags, PF_SEV_ERROR, &loc, "%s", msg);
+    return 0;
 }

@@ -86,7 +86,7 @@ static enum pf_status synthesize(struct pf_compiled *c, const struct pf_compile_
     return PF_OK;
 }
 
-enum pf_status pf_compile(const char *name, const char *text, size_t len,
+static enum pf_status run(const char *name, const char *text, size_t len,
                           const struct pf_compile_opts *o, struct pf_compiled *c)
 {
     memset(c, 0, sizeof(*c));
@@ -124,6 +124,15 @@ enum pf_status pf_compile(const char *name, const char *text, size_t len,
     if (o->front_only)
         return PF_OK;
     return synthesize(c, o);
+}
+
+enum pf_status pf_compile(const char *name, const char *text, size_t len,
+                          const struct pf_compile_opts *o, struct pf_compiled *c)
+{
+    enum pf_status s = run(name, text, len, o, c);
+    if (c->arena)
+        pf_diags_sort(&c->diags);
+    return s;
 }
 
 void pf_compiled_free(struct pf_compiled *c)

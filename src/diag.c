@@ -3,6 +3,7 @@
 
 #include "arena.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* A megabyte-long line must not be echoed whole: show a window of this
@@ -148,4 +149,53 @@ void pf_diags_print(FILE *out, const struct pf_diags *d)
 {
     for (const struct pf_diag *g = d->head; g; g = g->next)
         pf_diag_print(out, g);
+}
+
+struct group {
+    struct pf_diag *head, *last;
+    size_t seq;
+};
+
+static int group_cmp(const void *pa, const void *pb)
+{
+    const struct group *a = pa, *b = pb;
+    const struct pf_loc *x = &a->head->loc, *y = &b->head->loc;
+    int xa = x->src != NULL, ya = y->src != NULL;
+    if (xa != ya)
+        return ya - xa; /* located first */
+    if (xa && x->line != y->line)
+        return x->line < y->line ? -1 : 1;
+    if (xa && x->col != y->col)
+        return x->col < y->col ? -1 : 1;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+int pf_diags_sort(struct pf_diags *d)
+{
+    size_t n = 0;
+    for (struct pf_diag *g = d->head; g; g = g->next)
+        n += g->sev != PF_SEV_NOTE || g == d->head;
+    if (n < 2)
+        return 0;
+    struct group *v = malloc(n * sizeof(*v));
+    if (!v)
+        return -1;
+    size_t k = 0;
+    for (struct pf_diag *g = d->head; g; g = g->next) {
+        if (g->sev != PF_SEV_NOTE || g == d->head) {
+            v[k].head = v[k].last = g;
+            v[k].seq = k;
+            k++;
+        } else {
+            v[k - 1].last = g;
+        }
+    }
+    qsort(v, n, sizeof(*v), group_cmp);
+    d->head = v[0].head;
+    for (size_t i = 0; i + 1 < n; i++)
+        v[i].last->next = v[i + 1].head;
+    v[n - 1].last->next = NULL;
+    d->tail = v[n - 1].last;
+    free(v);
+    return 0;
 }

@@ -55,6 +55,11 @@ void pf_vdiag(struct pf_diags *d, enum pf_severity sev, const struct pf_loc *loc
 /* Non-zero when the diagnostics so far make the compilation fail. */
 int pf_diags_failed(const struct pf_diags *d);
 
+/* Orders the diagnostics by source position (each with the notes that
+ * follow it); those without a position keep their order, last.  Phases
+ * report in their own order; users read top to bottom. */
+int pf_diags_sort(struct pf_diags *d);
+
 /* "FILE:LINE:COL: error: message", then the source line and a caret. */
 void pf_diag_print(FILE *out, const struct pf_diag *d);
 void pf_diags_print(FILE *out, const struct pf_diags *d);
