@@ -75,6 +75,7 @@ static struct pf_loc mkloc(const PF_YYLTYPE *l)
 
 %union {
     uint64_t num;
+    const char *str;
     int ival;
     struct pf_range *range;
     struct pf_valset *valset;
@@ -84,9 +85,9 @@ static struct pf_loc mkloc(const PF_YYLTYPE *l)
 
 %token ALLOW "allow" DENY "deny" DEFAULT "default" TARGET "target"
 %token X86 "x86" INTEL "intel" AMD "amd" FIXED "fixed" RAW "raw"
-%token SELECT "select" UMASK "umask" MASK "mask" MATCH "match"
+%token SELECT "select" UMASK "umask" MASK "mask" MATCH "match" EVENT "event" CPU "cpu"
 %token <num> NUMBER "number"
-%token IDENT "identifier"
+%token <str> IDENT "identifier"
 %token LEXERR "invalid token"
 
 %type <ival> action scope key target_name
@@ -124,6 +125,17 @@ stmt:
         } else {
             p->target = (enum pf_target)$2;
             p->target_loc = here;
+        }
+    }
+  | CPU IDENT ';' {
+        struct pf_policy *p = ctx->policy;
+        struct pf_loc here = mkloc(&@2);
+        if (p->cpu) {
+            pf_diag(ctx->diags, PF_SEV_ERROR, &here, "duplicate 'cpu' statement");
+            pf_diag(ctx->diags, PF_SEV_NOTE, &p->cpu_loc, "the first one is here");
+        } else {
+            p->cpu = $2;
+            p->cpu_loc = here;
         }
     }
   | action matches ';' {
@@ -185,6 +197,22 @@ match:
         $$->loc = mkloc(&@$);
         $$->number = $3;
         $$->number_loc = mkloc(&@3);
+    }
+  | scope EVENT IDENT {
+        NEW(ctx, struct pf_match, $$);
+        $$->kind = PF_MATCH_NAMED;
+        $$->scope = (enum pf_scope)$1;
+        $$->loc = mkloc(&@$);
+        $$->name = $3;
+        $$->number_loc = mkloc(&@3);
+    }
+  | EVENT IDENT {
+        NEW(ctx, struct pf_match, $$);
+        $$->kind = PF_MATCH_NAMED;
+        $$->scope = PF_SCOPE_ANY;
+        $$->loc = mkloc(&@$);
+        $$->name = $2;
+        $$->number_loc = mkloc(&@2);
     }
   | FIXED NUMBER {
         NEW(ctx, struct pf_match, $$);

@@ -28,6 +28,8 @@ const char *pf_scope_name(enum pf_scope s)
         return "intel";
     case PF_SCOPE_AMD:
         return "amd";
+    case PF_SCOPE_ANY:
+        return "any";
     case PF_SCOPE_FIXED:
         break;
     }
@@ -38,6 +40,7 @@ int pf_scope_applies(enum pf_scope s, enum pf_target t)
 {
     switch (s) {
     case PF_SCOPE_X86:
+    case PF_SCOPE_ANY:
         return t == PF_TARGET_INTEL || t == PF_TARGET_AMD;
     case PF_SCOPE_INTEL:
         return t == PF_TARGET_INTEL;

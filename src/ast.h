@@ -18,7 +18,9 @@ enum pf_action { PF_ALLOW, PF_DENY };
 enum pf_target { PF_TARGET_NONE, PF_TARGET_INTEL, PF_TARGET_AMD };
 
 /* Which targets a match applies to. */
-enum pf_scope { PF_SCOPE_X86, PF_SCOPE_INTEL, PF_SCOPE_AMD, PF_SCOPE_FIXED };
+/* ANY: a named event without a scope (`allow event NAME`): every target
+ * whose tables know the name. */
+enum pf_scope { PF_SCOPE_X86, PF_SCOPE_INTEL, PF_SCOPE_AMD, PF_SCOPE_FIXED, PF_SCOPE_ANY };
 
 /* An inclusive range of numbers as written. */
 struct pf_range {
@@ -48,7 +50,10 @@ enum pf_match_kind {
     PF_MATCH_MASKED, /* select= mask= match= */
     PF_MATCH_RAW,    /* raw NUMBER, before resolution */
     PF_MATCH_FIXED,  /* fixed BITMAP */
+    PF_MATCH_NAMED,  /* event NAME */
 };
+
+struct pf_enc;
 
 struct pf_match {
     enum pf_match_kind kind;
@@ -57,6 +62,7 @@ struct pf_match {
     struct pf_field *fields; /* EVENT/MASKED as parsed */
     uint64_t number;         /* RAW value or FIXED bitmap as parsed */
     struct pf_loc number_loc;
+    const char *name;        /* NAMED */
 
     /* Filled in by resolve. */
     const struct pf_valset *select;
@@ -65,6 +71,10 @@ struct pf_match {
     uint8_t raw_umask;             /* RAW, decoded */
     uint16_t raw_select;
     uint32_t fixed;                /* FIXED: bit i = fixed counter i */
+    /* NAMED: the encodings on Intel [0] and AMD [1] (general-purpose
+     * events and fixed counters alike). */
+    const struct pf_enc *enc[2];
+    size_t nenc[2];
     struct pf_match *next;
 };
 
@@ -87,6 +97,9 @@ struct pf_policy {
 
     enum pf_target target; /* from a `target` statement, or NONE */
     struct pf_loc target_loc;
+
+    const char *cpu;       /* from a `cpu` statement, or NULL */
+    struct pf_loc cpu_loc;
 };
 
 const char *pf_action_name(enum pf_action a);

@@ -12,13 +12,59 @@
 #include <stdlib.h>
 #include <string.h>
 
-static enum pf_target choose_target(const struct pf_compile_opts *o, const struct pf_policy *p)
+/* The CPU model for event names: --cpu, else the policy's `cpu`.  Returns
+ * -1 after reporting an unknown model. */
+static int choose_model(struct pf_compiled *c, const struct pf_compile_opts *o, int *given)
 {
-    if (o->target != PF_TARGET_NONE)
-        return o->target;
-    if (p->target != PF_TARGET_NONE)
-        return p->target;
-    return pf_host_target();
+    const char *name = o->cpu ? o->cpu : c->policy->cpu;
+    const struct pf_loc *loc = o->cpu ? NULL : &c->policy->cpu_loc;
+    *given = name != NULL;
+    if (!name || !strcmp(name, "generic"))
+        return 0;
+    c->model = pf_events_model(name);
+    if (c->model && c->model->vendor == PF_EVTAB_ARM64) {
+        pf_diag(&c->diags, PF_SEV_ERROR, loc, "CPU model '%s' is arm64: this version of pmufc "
+                "compiles x86 filters only", name);
+        return -1;
+    }
+    if (!c->model) {
+        pf_diag(&c->diags, PF_SEV_ERROR, loc,
+                "unknown CPU model '%s': give a name from --list-cpus or a CPUID string such as "
+                "GenuineIntel-6-8E", name);
+        return -1;
+    }
+    return 0;
+}
+
+/* --target, else the policy's `target`, else the model's vendor, else the
+ * host's.  Without a model given, the host's model names events when it
+ * is of the target's vendor. */
+static int choose_target(struct pf_compiled *c, const struct pf_compile_opts *o, int model_given)
+{
+    enum pf_target t = o->target != PF_TARGET_NONE ? o->target : c->policy->target;
+    if (t == PF_TARGET_NONE)
+        t = pf_events_model_target(c->model);
+    if (t == PF_TARGET_NONE)
+        t = pf_host_target();
+    c->target = t;
+    if (t == PF_TARGET_NONE) {
+        pf_diag(&c->diags, PF_SEV_ERROR, NULL,
+                "%s: no target: this host is neither Intel nor AMD; give --target or a 'target' statement",
+                c->src.name);
+        return -1;
+    }
+    if (!model_given) {
+        const struct pf_evtab_model *host = pf_events_host_model();
+        if (pf_events_model_target(host) == t)
+            c->model = host;
+    }
+    if (c->model && pf_events_model_target(c->model) != t) {
+        pf_diag(&c->diags, PF_SEV_ERROR, o->cpu ? NULL : &c->policy->cpu_loc,
+                "CPU model %s is %s, but the target is %s", c->model->name,
+                pf_target_name(pf_events_model_target(c->model)), pf_target_name(t));
+        return -1;
+    }
+    return 0;
 }
 
 /* Notes for a policy that fits in no filter: the rules that cost most. */
@@ -103,18 +149,13 @@ static enum pf_status run(const char *name, const char *text, size_t len,
     int parse_failed = pf_parse(&c->src, c->arena, &c->diags, &c->policy);
     if (!c->policy)
         return PF_ENOMEM;
+    int model_given;
+    if (choose_model(c, o, &model_given) || choose_target(c, o, model_given))
+        return PF_EPOLICY;
     /* Resolve even after syntax errors: its errors are independent, and
      * one run should report them all. */
-    if (pf_resolve(c->policy, c->arena, &c->diags) || parse_failed)
+    if (pf_resolve(c->policy, c->model, c->arena, &c->diags) || parse_failed)
         return PF_EPOLICY;
-
-    c->target = choose_target(o, c->policy);
-    if (c->target == PF_TARGET_NONE) {
-        pf_diag(&c->diags, PF_SEV_ERROR, NULL,
-                "%s: no target: this host is neither Intel nor AMD; give --target or a 'target' statement",
-                name);
-        return PF_EPOLICY;
-    }
     c->ir = pf_ir_build(c->policy, c->target);
     if (!c->ir)
         return PF_ENOMEM;

@@ -7,6 +7,7 @@
 #include "ast.h"
 #include "blob.h"
 #include "diag.h"
+#include "events.h"
 #include "ir.h"
 #include "synth_x86.h"
 
@@ -14,7 +15,9 @@
 #include <stdint.h>
 
 struct pf_compile_opts {
-    enum pf_target target; /* NONE: the policy's `target`, else the host's */
+    enum pf_target target; /* NONE: the policy's `target`, else the CPU model's, else the host's */
+    const char *cpu;       /* model for event names (--cpu); "generic": none; NULL: the
+                            * policy's `cpu`, else the host's model */
     enum pf_abi abi;
     int werror, no_warnings;
     int front_only; /* stop after the IR (for --check on a policy) */
@@ -26,6 +29,7 @@ struct pf_compiled {
     struct pf_source src;
     struct pf_policy *policy;
     enum pf_target target;
+    const struct pf_evtab_model *model; /* NULL: generic names only */
     struct pf_ir *ir;
     struct pf_x86_filter filter;
     struct pf_synth_report report;

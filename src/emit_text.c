@@ -8,7 +8,8 @@ static void select_str(FILE *out, unsigned sel, enum pf_target t)
     fprintf(out, t == PF_TARGET_AMD ? "select=0x%03x" : "select=0x%02x", sel);
 }
 
-void pf_emit_entry(FILE *out, uint64_t e, int masked, enum pf_target t)
+void pf_emit_entry(FILE *out, uint64_t e, int masked, enum pf_target t,
+                   const struct pf_evtab_model *model)
 {
     unsigned sel = pf_x86_entry_select(e);
     if (masked) {
@@ -23,6 +24,12 @@ void pf_emit_entry(FILE *out, uint64_t e, int masked, enum pf_target t)
     }
     /* What the kernel keeps of a plain entry: select and umask bits. */
     uint64_t plain_bits = 0xffffull | (t == PF_TARGET_AMD ? 0xfull << 32 : 0);
+    /* A name when the entry is one exact event. */
+    if (model && (!masked || pf_x86_entry_mask(e) == 0xff)) {
+        const char *name = pf_events_name(model, (int)sel, pf_x86_entry_umask(e));
+        if (name)
+            fprintf(out, "  %s", name);
+    }
     if (masked && t == PF_TARGET_INTEL && sel > 0xff)
         fputs("  (invalid on intel: select bits 35:32)", out);
     else if (!masked && (e & ~plain_bits))
@@ -43,13 +50,17 @@ static void bitmap_str(FILE *out, uint32_t bitmap)
         }
 }
 
-void pf_emit_text(FILE *out, const struct pf_x86_filter *f, enum pf_target t)
+void pf_emit_text(FILE *out, const struct pf_x86_filter *f, enum pf_target t,
+                  const struct pf_evtab_model *model)
 {
     int masked = !!(f->flags & KVM_PMU_EVENT_FLAG_MASKED_EVENTS);
     const char *act = f->action == KVM_PMU_EVENT_ALLOW  ? "ALLOW"
                       : f->action == KVM_PMU_EVENT_DENY ? "DENY"
                                                         : "INVALID";
-    fprintf(out, "# KVM_SET_PMU_EVENT_FILTER, %s\n", pf_target_name(t));
+    fprintf(out, "# KVM_SET_PMU_EVENT_FILTER, %s", pf_target_name(t));
+    if (model)
+        fprintf(out, " (names: %s)", model->name);
+    fputc('\n', out);
     fprintf(out, "action       %" PRIu32 " (%s: %s)\n", f->action, act,
             f->action == KVM_PMU_EVENT_ALLOW ? "only the listed events count"
                                              : "the listed events do not count");
@@ -67,7 +78,7 @@ void pf_emit_text(FILE *out, const struct pf_x86_filter *f, enum pf_target t)
             masked ? "masked entries, Linux 6.3+" : "plain entries");
     for (uint32_t i = 0; i < f->nevents; i++) {
         fprintf(out, "event %3" PRIu32 "    0x%016" PRIx64 "  ", i, f->events[i]);
-        pf_emit_entry(out, f->events[i], masked, t);
+        pf_emit_entry(out, f->events[i], masked, t, model);
         fputc('\n', out);
     }
 }

@@ -87,13 +87,18 @@ int pf_event_parse(const char *s, enum pf_target t, struct pf_event *ev, char *e
     return -1;
 }
 
-static void event_str(FILE *out, const struct pf_event *ev, enum pf_target t)
+static void event_str(FILE *out, const struct pf_event *ev, enum pf_target t,
+                      const struct pf_evtab_model *model)
 {
     if (ev->fixed)
         fprintf(out, "fixed counter %u", ev->idx);
     else
         fprintf(out, t == PF_TARGET_AMD ? "select=0x%03x umask=0x%02x" : "select=0x%02x umask=0x%02x",
                 ev->select, ev->umask);
+    const char *name = pf_events_name(model, ev->fixed ? -1 : (int)ev->select,
+                                      ev->fixed ? ev->idx : ev->umask);
+    if (name)
+        fprintf(out, " (%s)", name);
 }
 
 /* The rule's own text, on one line with blanks folded. */
@@ -144,7 +149,7 @@ int pf_explain_policy(FILE *out, const struct pf_compiled *c, const struct pf_ev
         by = ir->decider[i];
     }
     fprintf(out, "%s: ", allow ? "allow" : "deny");
-    event_str(out, ev, c->target);
+    event_str(out, ev, c->target, c->model);
     if (by < 0) {
         fprintf(out, " on %s: no rule matches; the default is %s%s\n", pf_target_name(c->target),
                 pf_action_name(ir->def),
@@ -160,7 +165,7 @@ int pf_explain_policy(FILE *out, const struct pf_compiled *c, const struct pf_ev
 }
 
 int pf_explain_blob(FILE *out, const struct pf_x86_filter *f, const uint8_t *blob, size_t len,
-                    enum pf_target t, const struct pf_event *ev)
+                    enum pf_target t, const struct pf_evtab_model *model, const struct pf_event *ev)
 {
     struct pf_eval_x86 k;
     const char *why;
@@ -180,17 +185,17 @@ int pf_explain_blob(FILE *out, const struct pf_x86_filter *f, const uint8_t *blo
     long inc, exc;
     allow = pf_eval_x86_gp(&k, ev->select, ev->umask, &inc, &exc);
     fprintf(out, "%s: ", allow ? "allow" : "deny");
-    event_str(out, ev, t);
+    event_str(out, ev, t, model);
     fprintf(out, " on %s: ", pf_target_name(t));
     if (inc < 0) {
         fprintf(out, "no entry matches it, and the action is %s\n", act);
     } else {
         fprintf(out, "event %ld (", inc);
-        pf_emit_entry(out, f->events[inc], masked, t);
+        pf_emit_entry(out, f->events[inc], masked, t, model);
         fputc(')', out);
         if (exc >= 0) {
             fprintf(out, " matches it but exclude event %ld (", exc);
-            pf_emit_entry(out, f->events[exc], masked, t);
+            pf_emit_entry(out, f->events[exc], masked, t, model);
             fprintf(out, ") takes it out, and the action is %s\n", act);
         } else {
             fprintf(out, " matches it, and the action is %s\n", act);

@@ -23,6 +23,6 @@ int pf_event_parse(const char *s, enum pf_target t, struct pf_event *ev, char *e
  * return the decision (1 = counts). */
 int pf_explain_policy(FILE *out, const struct pf_compiled *c, const struct pf_event *ev);
 int pf_explain_blob(FILE *out, const struct pf_x86_filter *f, const uint8_t *blob, size_t len,
-                    enum pf_target t, const struct pf_event *ev);
+                    enum pf_target t, const struct pf_evtab_model *model, const struct pf_event *ev);
 
 #endif

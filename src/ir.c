@@ -5,6 +5,7 @@
  * exactly that, with the default standing where nothing wrote. */
 #include "ir.h"
 
+#include "events.h"
 #include "resolve.h"
 
 #include <stdlib.h>
@@ -32,18 +33,6 @@ void pf_match_umasks(const struct pf_match *m, uint64_t set[4])
     for (const struct pf_range *r = m->umask->ranges; r; r = r->next)
         for (uint64_t u = r->lo; u <= r->hi && u <= PF_UMASK_MAX; u++)
             set_add(set, (unsigned)u);
-}
-
-int pf_match_has_select(const struct pf_match *m, enum pf_target t, unsigned sel)
-{
-    if (m->kind == PF_MATCH_FIXED || !pf_scope_applies(m->scope, t))
-        return 0;
-    if (m->select->star)
-        return 1;
-    for (const struct pf_range *r = m->select->ranges; r; r = r->next)
-        if (sel >= r->lo && sel <= r->hi)
-            return 1;
-    return 0;
 }
 
 static void decide(struct pf_ir *ir, size_t ev, const struct pf_rule *r)
@@ -83,6 +72,18 @@ static void apply_fixed(struct pf_ir *ir, const struct pf_rule *r, uint32_t bitm
     }
 }
 
+static void apply_named(struct pf_ir *ir, const struct pf_rule *r, const struct pf_match *m)
+{
+    int v = ir->target == PF_TARGET_AMD;
+    for (size_t k = 0; k < m->nenc[v]; k++) {
+        const struct pf_enc *e = &m->enc[v][k];
+        if (e->fixed >= 0)
+            apply_fixed(ir, r, 1u << e->fixed);
+        else if (e->select < ir->nselects)
+            decide(ir, pf_ir_index(e->select, e->umask), r);
+    }
+}
+
 struct pf_ir *pf_ir_build(const struct pf_policy *p, enum pf_target t)
 {
     struct pf_ir *ir = calloc(1, sizeof(*ir));
@@ -117,6 +118,8 @@ struct pf_ir *pf_ir_build(const struct pf_policy *p, enum pf_target t)
                 continue;
             if (m->kind == PF_MATCH_FIXED)
                 apply_fixed(ir, r, m->fixed);
+            else if (m->kind == PF_MATCH_NAMED)
+                apply_named(ir, r, m);
             else
                 apply_event_match(ir, r, m);
         }

@@ -40,8 +40,6 @@ static inline size_t pf_ir_index(unsigned select, unsigned umask)
 
 /* The umasks a resolved match covers, as a 256-bit set. */
 void pf_match_umasks(const struct pf_match *m, uint64_t set[4]);
-/* Does the resolved match cover select sel on target t? */
-int pf_match_has_select(const struct pf_match *m, enum pf_target t, unsigned sel);
 
 /* Builds the IR of a resolved policy for target t (INTEL or AMD).
  * Returns NULL when memory is exhausted. */

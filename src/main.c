@@ -22,7 +22,7 @@
 /* Inputs larger than this are refused (documented in pmufc(1)). */
 #define INPUT_LIMIT ((size_t)64 << 20)
 
-enum mode { MODE_COMPILE, MODE_DISASSEMBLE, MODE_CHECK };
+enum mode { MODE_COMPILE, MODE_DISASSEMBLE, MODE_CHECK, MODE_LIST_EVENTS, MODE_LIST_CPUS };
 enum format { FORMAT_RAW, FORMAT_TEXT };
 
 struct cli {
@@ -41,11 +41,18 @@ static void usage(FILE *out)
           "\n"
           "  -o, --output=FILE      write the filter to FILE ('-': standard output)\n"
           "  -f, --format=FORMAT    raw (the kernel's bytes; default) or text\n"
-          "  -t, --target=TARGET    intel or amd (default: the policy's 'target', else this host)\n"
+          "  -t, --target=TARGET    intel or amd (default: the policy's 'target', else the\n"
+          "                         CPU model's vendor, else this host)\n"
+          "  -c, --cpu=MODEL        CPU model for event names: a name from --list-cpus\n"
+          "                         (skylake, amdzen4) or a CPUID string (GenuineIntel-6-8E);\n"
+          "                         'generic' for the generic names only (default: the\n"
+          "                         policy's 'cpu', else this host's model)\n"
           "      --abi=ABI          auto (default: plain entries when they fit), plain or masked\n"
           "  -d, --disassemble      FILE is a filter: print it decoded\n"
           "      --check=EVENT      print allow or deny for EVENT, and why; EVENT is\n"
           "                         select=0xc4,umask=0x01 or raw=0x1c4 or fixed=0\n"
+          "      --list-events      list the event names of the CPU model (--cpu)\n"
+          "      --list-cpus        list the CPU models pmufc knows\n"
           "  -W, --werror           treat warnings as errors\n"
           "  -w, --no-warnings      do not print warnings\n"
           "  -v, --verbose          say what was emitted and verified\n"
@@ -84,17 +91,19 @@ static int parse_target(const char *s, enum pf_target *t)
 
 static int parse_args(int argc, char **argv, struct cli *cli)
 {
-    enum { OPT_ABI = 256, OPT_CHECK };
+    enum { OPT_ABI = 256, OPT_CHECK, OPT_LIST_EVENTS, OPT_LIST_CPUS };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},  {"format", required_argument, NULL, 'f'},
         {"target", required_argument, NULL, 't'},  {"abi", required_argument, NULL, OPT_ABI},
         {"disassemble", no_argument, NULL, 'd'},   {"check", required_argument, NULL, OPT_CHECK},
         {"werror", no_argument, NULL, 'W'},        {"no-warnings", no_argument, NULL, 'w'},
+        {"cpu", required_argument, NULL, 'c'},     {"list-events", no_argument, NULL, OPT_LIST_EVENTS},
+        {"list-cpus", no_argument, NULL, OPT_LIST_CPUS},
         {"verbose", no_argument, NULL, 'v'},       {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0},
     };
     int c;
-    while ((c = getopt_long(argc, argv, "o:f:t:dWwvhV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:f:t:c:dWwvhV", longopts, NULL)) != -1) {
         switch (c) {
         case 'o':
             cli->output = optarg;
@@ -120,6 +129,15 @@ static int parse_args(int argc, char **argv, struct cli *cli)
                 cli->opts.abi = PF_ABI_MASKED;
             else
                 return usage_error("unknown ABI '%s' (auto, plain or masked)", optarg);
+            break;
+        case 'c':
+            cli->opts.cpu = optarg;
+            break;
+        case OPT_LIST_EVENTS:
+            cli->mode = MODE_LIST_EVENTS;
+            break;
+        case OPT_LIST_CPUS:
+            cli->mode = MODE_LIST_CPUS;
             break;
         case 'd':
             cli->mode = MODE_DISASSEMBLE;
@@ -147,6 +165,11 @@ static int parse_args(int argc, char **argv, struct cli *cli)
             fputs("Try 'pmufc --help' for more information.\n", stderr);
             return EX_USAGE;
         }
+    }
+    if (cli->mode == MODE_LIST_EVENTS || cli->mode == MODE_LIST_CPUS) {
+        if (optind < argc)
+            return usage_error("--list-events and --list-cpus take no file ('%s')", argv[optind]);
+        return 0;
     }
     if (optind == argc)
         return usage_error("%s", cli->mode == MODE_COMPILE ? "no policy given" : "no input file given");
@@ -198,13 +221,14 @@ static int status_exit(enum pf_status s)
 }
 
 /* Renders a filter as text into a malloc'd buffer. */
-static char *render_text(const struct pf_x86_filter *f, enum pf_target t, size_t *len)
+static char *render_text(const struct pf_x86_filter *f, enum pf_target t,
+                         const struct pf_evtab_model *model, size_t *len)
 {
     char *buf = NULL;
     FILE *m = open_memstream(&buf, len);
     if (!m)
         return NULL;
-    pf_emit_text(m, f, t);
+    pf_emit_text(m, f, t, model);
     if (fclose(m)) {
         free(buf);
         return NULL;
@@ -213,12 +237,12 @@ static char *render_text(const struct pf_x86_filter *f, enum pf_target t, size_t
 }
 
 static int emit(const struct cli *cli, const struct pf_x86_filter *f, const uint8_t *blob, size_t len,
-                enum pf_target t)
+                enum pf_target t, const struct pf_evtab_model *model)
 {
     if (cli->format == FORMAT_RAW)
         return write_output(cli, (const char *)blob, len, 1);
     size_t tlen;
-    char *text = render_text(f, t, &tlen);
+    char *text = render_text(f, t, model, &tlen);
     if (!text) {
         fputs("pmufc: out of memory\n", stderr);
         return EX_SOFTWARE;
@@ -259,6 +283,49 @@ static int with_blob(const struct cli *cli, const char *buf, size_t len, enum pf
     return failed ? EX_DATAERR : 0;
 }
 
+/* The model for naming codes in listings: --cpu, else the host's when it
+ * is of the target's vendor. */
+static int listing_model(const struct cli *cli, enum pf_target t, const struct pf_evtab_model **m)
+{
+    *m = NULL;
+    if (cli->opts.cpu && !strcmp(cli->opts.cpu, "generic"))
+        return 0;
+    if (cli->opts.cpu) {
+        *m = pf_events_model(cli->opts.cpu);
+        if (!*m) {
+            fprintf(stderr, "pmufc: unknown CPU model '%s'; see --list-cpus\n", cli->opts.cpu);
+            return EX_USAGE;
+        }
+        return 0;
+    }
+    const struct pf_evtab_model *host = pf_events_host_model();
+    if (pf_events_model_target(host) == t)
+        *m = host;
+    return 0;
+}
+
+static int run_list_events(const struct cli *cli)
+{
+    enum pf_target t = cli->opts.target;
+    const struct pf_evtab_model *m = NULL;
+    if (cli->opts.cpu && strcmp(cli->opts.cpu, "generic")) {
+        int rc = listing_model(cli, t, &m);
+        if (rc)
+            return rc;
+        if (t == PF_TARGET_NONE)
+            t = pf_events_model_target(m);
+    }
+    if (t == PF_TARGET_NONE)
+        t = pf_host_target();
+    if (!cli->opts.cpu) {
+        int rc = listing_model(cli, t, &m);
+        if (rc)
+            return rc;
+    }
+    pf_events_list(stdout, m, t);
+    return 0;
+}
+
 static int run_disassemble(const struct cli *cli, const char *buf, size_t len)
 {
     enum pf_target t;
@@ -268,7 +335,10 @@ static int run_disassemble(const struct cli *cli, const char *buf, size_t len)
         return rc;
     struct cli text = *cli;
     text.format = FORMAT_TEXT;
-    rc = emit(&text, &f, NULL, 0, t);
+    const struct pf_evtab_model *model;
+    rc = listing_model(cli, t, &model);
+    if (!rc)
+        rc = emit(&text, &f, NULL, 0, t, model);
     pf_x86_filter_free(&f);
     return rc;
 }
@@ -287,7 +357,10 @@ static int run_check(const struct cli *cli, const char *buf, size_t len)
             pf_x86_filter_free(&f);
             return usage_error("%s", err);
         }
-        rc = pf_explain_blob(stdout, &f, (const uint8_t *)buf, len, t, &ev);
+        const struct pf_evtab_model *model;
+        rc = listing_model(cli, t, &model);
+        if (!rc)
+            rc = pf_explain_blob(stdout, &f, (const uint8_t *)buf, len, t, model, &ev);
         pf_x86_filter_free(&f);
         return rc < 0 ? EX_DATAERR : 0;
     }
@@ -320,7 +393,7 @@ static int run_compile(const struct cli *cli, const char *buf, size_t len)
             fprintf(stderr, "pmufc: %s: %s, %s, %u %s entries; %zu decisions verified\n", cli->input,
                     pf_target_name(c.target), c.filter.action ? "DENY" : "ALLOW", c.filter.nevents,
                     c.report.masked_chosen ? "masked" : "plain", c.checked);
-        rc = emit(cli, &c.filter, c.blob, c.len, c.target);
+        rc = emit(cli, &c.filter, c.blob, c.len, c.target, c.model);
     }
     pf_compiled_free(&c);
     return rc;
@@ -332,6 +405,12 @@ int main(int argc, char **argv)
     int rc = parse_args(argc, argv, &cli);
     if (rc)
         return rc;
+    if (cli.mode == MODE_LIST_CPUS) {
+        pf_events_list_models(stdout);
+        return 0;
+    }
+    if (cli.mode == MODE_LIST_EVENTS)
+        return run_list_events(&cli);
     char *buf;
     size_t len;
     rc = read_input(cli.input, &buf, &len);
@@ -347,6 +426,9 @@ int main(int argc, char **argv)
     case MODE_COMPILE:
         rc = run_compile(&cli, buf, len);
         break;
+    case MODE_LIST_EVENTS:
+    case MODE_LIST_CPUS:
+        break; /* handled before reading input */
     }
     free(buf);
     return rc;

@@ -2,6 +2,7 @@
 #include "resolve.h"
 
 #include "arena.h"
+#include "events.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -168,9 +169,67 @@ static int resolve_raw(struct pf_match *m, struct pf_arena *a, struct pf_diags *
     return 0;
 }
 
-static int resolve_match(struct pf_match *m, struct pf_arena *a, struct pf_diags *d)
+static void unknown_name(const struct pf_match *m, const struct pf_evtab_model *model,
+                         struct pf_diags *d)
+{
+    const char *near[3];
+    size_t n = pf_events_suggest(model, pf_events_model_target(model), m->name, near, 3);
+    if (model)
+        pf_diag(d, PF_SEV_ERROR, &m->number_loc, "unknown event '%s' on %s", m->name, model->name);
+    else
+        pf_diag(d, PF_SEV_ERROR, &m->number_loc,
+                "unknown event '%s': without a CPU model only the generic names are known "
+                "(see --list-events); give --cpu MODEL or a 'cpu MODEL;' statement",
+                m->name);
+    if (n == 1)
+        pf_diag(d, PF_SEV_NOTE, &m->number_loc, "did you mean '%s'?", near[0]);
+    else if (n == 2)
+        pf_diag(d, PF_SEV_NOTE, &m->number_loc, "did you mean '%s' or '%s'?", near[0], near[1]);
+    else if (n == 3)
+        pf_diag(d, PF_SEV_NOTE, &m->number_loc, "did you mean '%s', '%s' or '%s'?", near[0], near[1],
+                near[2]);
+}
+
+/* Names resolve per vendor: with a model, in its table (and the generic
+ * names) for the model's vendor; the generic names for the other. */
+static int resolve_named(struct pf_match *m, const struct pf_evtab_model *model,
+                         struct pf_arena *a, struct pf_diags *d)
+{
+    int known = 0;
+    for (int v = 0; v < 2; v++) {
+        enum pf_target t = v ? PF_TARGET_AMD : PF_TARGET_INTEL;
+        if (!pf_scope_applies(m->scope, t))
+            continue;
+        const struct pf_evtab_model *use = pf_events_model_target(model) == t ? model : NULL;
+        struct pf_enc buf[32];
+        size_t n;
+        if (pf_events_lookup(use, t, m->name, buf, 32, &n))
+            continue;
+        known = 1;
+        if (n > 32)
+            n = 32; /* perf gives a name at most a few codes */
+        struct pf_enc *e = pf_arena_alloc(a, (n ? n : 1) * sizeof(*e));
+        if (!e) {
+            pf_diag(d, PF_SEV_ERROR, NULL, "out of memory");
+            return 1;
+        }
+        memcpy(e, buf, n * sizeof(*e));
+        m->enc[v] = e;
+        m->nenc[v] = n;
+    }
+    if (!known) {
+        unknown_name(m, model, d);
+        return 1;
+    }
+    return 0;
+}
+
+static int resolve_match(struct pf_match *m, const struct pf_evtab_model *model, struct pf_arena *a,
+                         struct pf_diags *d)
 {
     switch (m->kind) {
+    case PF_MATCH_NAMED:
+        return resolve_named(m, model, a, d);
     case PF_MATCH_RAW:
         return resolve_raw(m, a, d);
     case PF_MATCH_FIXED:
@@ -189,7 +248,8 @@ static int resolve_match(struct pf_match *m, struct pf_arena *a, struct pf_diags
     return resolve_fields(m, d);
 }
 
-int pf_resolve(struct pf_policy *p, struct pf_arena *a, struct pf_diags *d)
+int pf_resolve(struct pf_policy *p, const struct pf_evtab_model *model, struct pf_arena *a,
+               struct pf_diags *d)
 {
     int bad = 0;
     p->rulev = pf_arena_alloc(a, (p->nrules ? p->nrules : 1) * sizeof(*p->rulev));
@@ -200,7 +260,7 @@ int pf_resolve(struct pf_policy *p, struct pf_arena *a, struct pf_diags *d)
     for (struct pf_rule *r = p->rules; r; r = r->next) {
         p->rulev[r->index] = r;
         for (struct pf_match *m = r->matches; m; m = m->next)
-            bad += resolve_match(m, a, d);
+            bad += resolve_match(m, model, a, d);
     }
     return bad != 0 || pf_diags_failed(d);
 }

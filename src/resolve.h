@@ -1,7 +1,7 @@
 /* resolve.h - checks the parsed policy and completes it.
  *
  * After pf_resolve succeeds every match has its resolved fields set (see
- * ast.h), `raw` matches have become select/umask matches, every value is
+ * ast.h), event names have their encodings, `raw` matches have become select/umask matches, every value is
  * within its width, and policy->rulev indexes the rules.  Checks do not
  * depend on the target: a policy is valid or not whatever it compiles for. */
 #ifndef PMUFC_RESOLVE_H
@@ -17,8 +17,12 @@ struct pf_arena;
 #define PF_UMASK_MAX 0xffu
 #define PF_NFIXED 32u
 
-/* Reports every independent error in one run; returns non-zero if any. */
-int pf_resolve(struct pf_policy *p, struct pf_arena *a, struct pf_diags *d);
+struct pf_evtab_model;
+
+/* Reports every independent error in one run; returns non-zero if any.
+ * Event names resolve in model's table (NULL: generic names only). */
+int pf_resolve(struct pf_policy *p, const struct pf_evtab_model *model, struct pf_arena *a,
+               struct pf_diags *d);
 
 /* The action of events that no rule matches: `default`, else the opposite
  * of the first rule's action (an allow-list denies the rest), else allow. */
