@@ -84,7 +84,7 @@ static struct pf_loc mkloc(const PF_YYLTYPE *l)
 }
 
 %token ALLOW "allow" DENY "deny" DEFAULT "default" TARGET "target"
-%token X86 "x86" INTEL "intel" AMD "amd" FIXED "fixed" RAW "raw"
+%token X86 "x86" INTEL "intel" AMD "amd" ARM "arm" ARM64 "arm64" FIXED "fixed" RAW "raw"
 %token SELECT "select" UMASK "umask" MASK "mask" MATCH "match" EVENT "event" CPU "cpu"
 %token <num> NUMBER "number"
 %token <str> IDENT "identifier"
@@ -169,6 +169,7 @@ action:
 target_name:
     INTEL { $$ = PF_TARGET_INTEL; }
   | AMD   { $$ = PF_TARGET_AMD; }
+  | ARM64 { $$ = PF_TARGET_ARM64; }
   ;
 
 matches:
@@ -213,6 +214,21 @@ match:
         $$->loc = mkloc(&@$);
         $$->name = $2;
         $$->number_loc = mkloc(&@2);
+    }
+  | ARM valset {
+        NEW(ctx, struct pf_match, $$);
+        $$->kind = PF_MATCH_ARM;
+        $$->scope = PF_SCOPE_ARM;
+        $$->loc = mkloc(&@$);
+        $$->select = $2;
+    }
+  | ARM EVENT IDENT {
+        NEW(ctx, struct pf_match, $$);
+        $$->kind = PF_MATCH_NAMED;
+        $$->scope = PF_SCOPE_ARM;
+        $$->loc = mkloc(&@$);
+        $$->name = $3;
+        $$->number_loc = mkloc(&@3);
     }
   | FIXED NUMBER {
         NEW(ctx, struct pf_match, $$);

@@ -13,6 +13,8 @@ const char *pf_target_name(enum pf_target t)
         return "intel";
     case PF_TARGET_AMD:
         return "amd";
+    case PF_TARGET_ARM64:
+        return "arm64";
     case PF_TARGET_NONE:
         break;
     }
@@ -30,6 +32,8 @@ const char *pf_scope_name(enum pf_scope s)
         return "amd";
     case PF_SCOPE_ANY:
         return "any";
+    case PF_SCOPE_ARM:
+        return "arm";
     case PF_SCOPE_FIXED:
         break;
     }
@@ -39,8 +43,11 @@ const char *pf_scope_name(enum pf_scope s)
 int pf_scope_applies(enum pf_scope s, enum pf_target t)
 {
     switch (s) {
-    case PF_SCOPE_X86:
     case PF_SCOPE_ANY:
+        return t != PF_TARGET_NONE;
+    case PF_SCOPE_ARM:
+        return t == PF_TARGET_ARM64;
+    case PF_SCOPE_X86:
         return t == PF_TARGET_INTEL || t == PF_TARGET_AMD;
     case PF_SCOPE_INTEL:
         return t == PF_TARGET_INTEL;
@@ -51,4 +58,9 @@ int pf_scope_applies(enum pf_scope s, enum pf_target t)
         return t == PF_TARGET_INTEL;
     }
     return 0;
+}
+
+int pf_target_slot(enum pf_target t)
+{
+    return t == PF_TARGET_AMD ? 1 : t == PF_TARGET_ARM64 ? 2 : 0;
 }

@@ -15,12 +15,12 @@ enum pf_action { PF_ALLOW, PF_DENY };
 
 /* What a compilation is for.  NONE: not decided yet (no --target, no
  * `target` statement; the host decides). */
-enum pf_target { PF_TARGET_NONE, PF_TARGET_INTEL, PF_TARGET_AMD };
+enum pf_target { PF_TARGET_NONE, PF_TARGET_INTEL, PF_TARGET_AMD, PF_TARGET_ARM64 };
 
 /* Which targets a match applies to. */
 /* ANY: a named event without a scope (`allow event NAME`): every target
  * whose tables know the name. */
-enum pf_scope { PF_SCOPE_X86, PF_SCOPE_INTEL, PF_SCOPE_AMD, PF_SCOPE_FIXED, PF_SCOPE_ANY };
+enum pf_scope { PF_SCOPE_X86, PF_SCOPE_INTEL, PF_SCOPE_AMD, PF_SCOPE_FIXED, PF_SCOPE_ANY, PF_SCOPE_ARM };
 
 /* An inclusive range of numbers as written. */
 struct pf_range {
@@ -47,6 +47,7 @@ struct pf_field {
 
 enum pf_match_kind {
     PF_MATCH_EVENT,  /* select= [umask=]; also what `raw` resolves to */
+    PF_MATCH_ARM,    /* arm SET: arm64 event numbers, in `select` */
     PF_MATCH_MASKED, /* select= mask= match= */
     PF_MATCH_RAW,    /* raw NUMBER, before resolution */
     PF_MATCH_FIXED,  /* fixed BITMAP */
@@ -71,10 +72,10 @@ struct pf_match {
     uint8_t raw_umask;             /* RAW, decoded */
     uint16_t raw_select;
     uint32_t fixed;                /* FIXED: bit i = fixed counter i */
-    /* NAMED: the encodings on Intel [0] and AMD [1] (general-purpose
-     * events and fixed counters alike). */
-    const struct pf_enc *enc[2];
-    size_t nenc[2];
+    /* NAMED: the encodings on Intel [0], AMD [1] (general-purpose events
+     * and fixed counters alike) and arm64 [2] (event numbers in select). */
+    const struct pf_enc *enc[3];
+    size_t nenc[3];
     struct pf_match *next;
 };
 
@@ -107,5 +108,7 @@ const char *pf_target_name(enum pf_target t);
 const char *pf_scope_name(enum pf_scope s);
 /* Does a match of this scope apply when compiling for t? */
 int pf_scope_applies(enum pf_scope s, enum pf_target t);
+/* Index of a target in per-target arrays: intel 0, amd 1, arm64 2. */
+int pf_target_slot(enum pf_target t);
 
 #endif

@@ -96,7 +96,10 @@ int pf_blob_encode(const struct pf_x86_filter *f, uint8_t **buf, size_t *len)
 
 int pf_blob_sniff(const uint8_t *buf, size_t len)
 {
-    return len >= PF_BLOB_HEADER && memchr(buf, 0, PF_BLOB_HEADER) != NULL;
+    /* x86 filters start with a 32-byte header, arm64 ones are 8-byte
+     * records; both have NUL bytes early.  An empty file reads as an
+     * empty policy, which allows everything, as an empty filter would. */
+    return len > 0 && memchr(buf, 0, len < PF_BLOB_HEADER ? len : PF_BLOB_HEADER) != NULL;
 }
 
 int pf_blob_decode(const uint8_t *buf, size_t len, enum pf_target t, const struct pf_source *src,

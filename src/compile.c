@@ -7,6 +7,7 @@
 #include "lint.h"
 #include "parse.h"
 #include "resolve.h"
+#include "synth_arm.h"
 #include "verify.h"
 
 #include <stdlib.h>
@@ -22,11 +23,6 @@ static int choose_model(struct pf_compiled *c, const struct pf_compile_opts *o, 
     if (!name || !strcmp(name, "generic"))
         return 0;
     c->model = pf_events_model(name);
-    if (c->model && c->model->vendor == PF_EVTAB_ARM64) {
-        pf_diag(&c->diags, PF_SEV_ERROR, loc, "CPU model '%s' is arm64: this version of pmufc "
-                "compiles x86 filters only", name);
-        return -1;
-    }
     if (!c->model) {
         pf_diag(&c->diags, PF_SEV_ERROR, loc,
                 "unknown CPU model '%s': give a name from --list-cpus or a CPUID string such as "
@@ -51,7 +47,7 @@ static int choose_target(struct pf_compiled *c, const struct pf_compile_opts *o,
         pf_diag(&c->diags, PF_SEV_ERROR, NULL,
                 "%s: no target: this host is neither Intel nor AMD; give --target or a 'target' statement",
                 c->src.name);
-        return -1;
+        return -2;
     }
     if (!model_given) {
         const struct pf_evtab_model *host = pf_events_host_model();
@@ -99,14 +95,26 @@ static void explain_too_big(struct pf_compiled *c)
         if (!nr || !cost[best])
             break;
         pf_diag(&c->diags, PF_SEV_NOTE, &c->policy->rulev[best]->loc,
-                "this rule accounts for %zu entries", cost[best]);
+                "this rule accounts for %zu %s", cost[best],
+                cost[best] == 1 ? "entry" : "entries");
         cost[best] = 0;
     }
     free(cost);
 }
 
+static enum pf_status synthesize_arm(struct pf_compiled *c)
+{
+    if (pf_synth_arm(c->ir, &c->arm) || pf_arm_encode(&c->arm, &c->blob, &c->len))
+        return PF_ENOMEM;
+    if (pf_verify_arm(c->ir, c->blob, c->len, &c->diags, &c->checked))
+        return PF_EINTERNAL;
+    return PF_OK;
+}
+
 static enum pf_status synthesize(struct pf_compiled *c, const struct pf_compile_opts *o)
 {
+    if (c->target == PF_TARGET_ARM64)
+        return synthesize_arm(c);
     struct pf_coverer *cov = pf_coverer_new();
     if (!cov)
         return PF_ENOMEM;
@@ -149,14 +157,17 @@ static enum pf_status run(const char *name, const char *text, size_t len,
     int parse_failed = pf_parse(&c->src, c->arena, &c->diags, &c->policy);
     if (!c->policy)
         return PF_ENOMEM;
-    int model_given;
-    if (choose_model(c, o, &model_given) || choose_target(c, o, model_given))
+    int model_given, rc;
+    if (choose_model(c, o, &model_given))
         return PF_EPOLICY;
+    if ((rc = choose_target(c, o, model_given)))
+        return rc == -2 ? PF_ENOTARGET : PF_EPOLICY;
+    unsigned arm_max = o->arm_max ? o->arm_max : PF_ARM_EVENT_MAX;
     /* Resolve even after syntax errors: its errors are independent, and
      * one run should report them all. */
-    if (pf_resolve(c->policy, c->model, c->arena, &c->diags) || parse_failed)
+    if (pf_resolve(c->policy, c->model, arm_max, c->arena, &c->diags) || parse_failed)
         return PF_EPOLICY;
-    c->ir = pf_ir_build(c->policy, c->target);
+    c->ir = pf_ir_build(c->policy, c->target, arm_max);
     if (!c->ir)
         return PF_ENOMEM;
     pf_lint(c->policy, c->ir, &c->diags);
@@ -180,6 +191,7 @@ void pf_compiled_free(struct pf_compiled *c)
 {
     pf_ir_free(c->ir);
     pf_x86_filter_free(&c->filter);
+    pf_arm_filter_free(&c->arm);
     free(c->report.select_cost);
     free(c->blob);
     pf_arena_free(c->arena);

@@ -6,6 +6,7 @@
 
 #include "ast.h"
 #include "blob.h"
+#include "blob_arm.h"
 #include "diag.h"
 #include "events.h"
 #include "ir.h"
@@ -19,6 +20,7 @@ struct pf_compile_opts {
     const char *cpu;       /* model for event names (--cpu); "generic": none; NULL: the
                             * policy's `cpu`, else the host's model */
     enum pf_abi abi;
+    unsigned arm_max;      /* last arm64 event number; 0: PF_ARM_EVENT_MAX (16 bits) */
     int werror, no_warnings;
     int front_only; /* stop after the IR (for --check on a policy) */
 };
@@ -31,7 +33,8 @@ struct pf_compiled {
     enum pf_target target;
     const struct pf_evtab_model *model; /* NULL: generic names only */
     struct pf_ir *ir;
-    struct pf_x86_filter filter;
+    struct pf_x86_filter filter;  /* x86 targets */
+    struct pf_arm_filter arm;     /* arm64 */
     struct pf_synth_report report;
     uint8_t *blob;
     size_t len;
@@ -43,6 +46,7 @@ enum pf_status {
     PF_EPOLICY,   /* the policy is wrong, or fits in no filter */
     PF_EINTERNAL, /* verification failed: a bug in pmufc */
     PF_ENOMEM,
+    PF_ENOTARGET, /* no target given and none can be told from the host */
 };
 
 /* Compiles text (not NUL-terminated, len bytes) named name.  out must be

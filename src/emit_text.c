@@ -82,3 +82,33 @@ void pf_emit_text(FILE *out, const struct pf_x86_filter *f, enum pf_target t,
         fputc('\n', out);
     }
 }
+
+void pf_emit_text_arm(FILE *out, const struct pf_arm_filter *f, unsigned arm_max,
+                      const struct pf_evtab_model *model)
+{
+    fprintf(out, "# KVM_ARM_VCPU_PMU_V3_FILTER, arm64 (events 0x0000-0x%04x)", arm_max);
+    if (model)
+        fprintf(out, " (names: %s)", model->name);
+    fprintf(out, "\nrecords      %zu, applied in this order\n", f->n);
+    if (!f->n) {
+        fputs("default      no filter: every event counts\n", out);
+        return;
+    }
+    fprintf(out, "default      %s (set by the first record, which %s)\n",
+            f->rec[0].action == KVM_PMU_EVENT_ALLOW ? "deny" : "allow",
+            f->rec[0].action == KVM_PMU_EVENT_ALLOW ? "allows" : "denies");
+    for (size_t i = 0; i < f->n; i++) {
+        const struct pf_arm_record *r = &f->rec[i];
+        fprintf(out, "record %3zu   %-5s base=0x%04x nevents=%-5u", i,
+                r->action == KVM_PMU_EVENT_ALLOW ? "ALLOW" : "DENY", r->base, r->nevents);
+        if (r->nevents == 1) {
+            const char *name = pf_events_name(model, r->base, 0);
+            fprintf(out, "  0x%04x%s%s", r->base, name ? "  " : "", name ? name : "");
+        } else if (r->nevents) {
+            fprintf(out, "  0x%04x-0x%04x", r->base, r->base + r->nevents - 1);
+        } else {
+            fputs("  (no events: sets the default only)", out);
+        }
+        fputc('\n', out);
+    }
+}

@@ -15,19 +15,22 @@
 
 #define NONE (-1)
 
+/* arm64: the common architectural events Linux perf maps these names to
+ * (drivers/perf/arm_pmuv3.c). */
 static const struct generic {
     const char *name;
     int intel_select, intel_umask, intel_fixed;
     int amd_select, amd_umask;
+    int arm;
 } generic[] = {
-    {"branch-misses", 0xc5, 0x00, NONE, 0xc3, 0x00},
-    {"branches", 0xc4, 0x00, NONE, 0xc2, 0x00},
-    {"cache-misses", 0x2e, 0x41, NONE, 0x64, 0x09},
-    {"cache-references", 0x2e, 0x4f, NONE, 0x60, 0xff},
-    {"cycles", 0x3c, 0x00, 1, 0x76, 0x00},
-    {"instructions", 0xc0, 0x00, 0, 0xc0, 0x00},
-    {"ref-cycles", 0x3c, 0x01, 2, NONE, 0},
-    {"topdown-slots", 0xa4, 0x01, 3, NONE, 0},
+    {"branch-misses", 0xc5, 0x00, NONE, 0xc3, 0x00, 0x10},
+    {"branches", 0xc4, 0x00, NONE, 0xc2, 0x00, 0x21},
+    {"cache-misses", 0x2e, 0x41, NONE, 0x64, 0x09, 0x03},
+    {"cache-references", 0x2e, 0x4f, NONE, 0x60, 0xff, 0x04},
+    {"cycles", 0x3c, 0x00, 1, 0x76, 0x00, 0x11},
+    {"instructions", 0xc0, 0x00, 0, 0xc0, 0x00, 0x08},
+    {"ref-cycles", 0x3c, 0x01, 2, NONE, 0, NONE},
+    {"topdown-slots", 0xa4, 0x01, 3, NONE, 0, NONE},
 };
 enum { NGENERIC = sizeof(generic) / sizeof(generic[0]) };
 
@@ -55,7 +58,7 @@ const struct pf_evtab_model *pf_events_model(const char *s)
     if (m)
         return m;
     for (size_t i = 0; i < pf_evtab_nmodels; i++)
-        if (pf_evtab_models[i].vendor != PF_EVTAB_ARM64 && cpuid_matches(pf_evtab_models[i].cpuid, s))
+        if (cpuid_matches(pf_evtab_models[i].cpuid, s))
             return &pf_evtab_models[i];
     return NULL;
 }
@@ -69,6 +72,7 @@ const struct pf_evtab_model *pf_events_host_model(void)
         return NULL;
     char line[512], vendor[64] = "";
     int family = -1, model = -1, stepping = -1;
+    unsigned impl = 0, variant = 0, arch = 0, part = 0, rev = 0, arm = 0;
     while (fgets(line, sizeof(line), f)) {
         if (!strcmp(line, "\n"))
             break; /* first processor only */
@@ -84,11 +88,34 @@ const struct pf_evtab_model *pf_events_host_model(void)
             model = atoi(v);
         else if (!strncmp(line, "stepping", 8))
             stepping = atoi(v);
+        else if (!strncmp(line, "CPU implementer", 15))
+            impl = (unsigned)strtoul(v, NULL, 0), arm = 1;
+        else if (!strncmp(line, "CPU variant", 11))
+            variant = (unsigned)strtoul(v, NULL, 0);
+        else if (!strncmp(line, "CPU architecture", 16))
+            arch = (unsigned)strtoul(v, NULL, 0);
+        else if (!strncmp(line, "CPU part", 8))
+            part = (unsigned)strtoul(v, NULL, 0);
+        else if (!strncmp(line, "CPU revision", 12))
+            rev = (unsigned)strtoul(v, NULL, 0);
     }
     fclose(f);
+    char id[128];
+    if (arm) {
+        /* perf's arm64 id: the MIDR_EL1 as 0x%016lx; mapfile entries
+         * ignore the revision, so try without it too. */
+        unsigned long midr = (unsigned long)impl << 24 | variant << 20 | (arch ? 0xfu : 0) << 16 |
+                             part << 4 | rev;
+        snprintf(id, sizeof(id), "0x%016lx", midr);
+        const struct pf_evtab_model *m = pf_events_model(id);
+        if (!m) {
+            snprintf(id, sizeof(id), "0x%016lx", midr & ~0xful);
+            m = pf_events_model(id);
+        }
+        return m;
+    }
     if (!vendor[0] || family < 0 || model < 0)
         return NULL;
-    char id[128];
     const struct pf_evtab_model *m = NULL;
     if (stepping >= 0) {
         snprintf(id, sizeof(id), "%s-%d-%X-%X", vendor, family, model, stepping);
@@ -107,7 +134,7 @@ enum pf_target pf_events_model_target(const struct pf_evtab_model *m)
         return PF_TARGET_NONE;
     return m->vendor == PF_EVTAB_INTEL ? PF_TARGET_INTEL
            : m->vendor == PF_EVTAB_AMD ? PF_TARGET_AMD
-                                       : PF_TARGET_NONE;
+                                       : PF_TARGET_ARM64;
 }
 
 static size_t add(struct pf_enc *out, size_t n, size_t max, int select, int umask, int fixed)
@@ -136,6 +163,8 @@ static int lookup_generic(enum pf_target t, const char *name, struct pf_enc *out
                 *n = add(out, *n, max, 0, 0, g->intel_fixed);
         } else if (t == PF_TARGET_AMD && g->amd_select != NONE) {
             *n = add(out, *n, max, g->amd_select, g->amd_umask, NONE);
+        } else if (t == PF_TARGET_ARM64 && g->arm != NONE) {
+            *n = add(out, *n, max, g->arm, 0, NONE);
         }
         return 0;
     }
@@ -276,6 +305,8 @@ void pf_events_list(FILE *out, const struct pf_evtab_model *m, enum pf_target t)
         for (size_t k = 0; k < n && k < 4; k++) {
             if (enc[k].fixed >= 0)
                 fprintf(out, " fixed=%d", enc[k].fixed);
+            else if (t == PF_TARGET_ARM64)
+                fprintf(out, " arm=0x%04x", enc[k].select);
             else
                 fprintf(out, " select=0x%02x umask=0x%02x", enc[k].select, enc[k].umask);
         }

@@ -4,6 +4,7 @@
 
 #include "emit.h"
 #include "eval.h"
+#include "eval_arm.h"
 #include "resolve.h"
 
 #include <errno.h>
@@ -30,7 +31,7 @@ static int number(const char *s, const char **end, uint64_t *v)
     return 0;
 }
 
-/* key=NUMBER at *s; advances past it and an optional comma. */
+/* key=NUMBER at *s; advances past it. */
 static int field(const char **s, const char *key, uint64_t *v)
 {
     size_t n = strlen(key);
@@ -39,8 +40,6 @@ static int field(const char **s, const char *key, uint64_t *v)
     const char *end;
     if (number(*s + n + 1, &end, v))
         return -1;
-    if (*end == ',')
-        end++;
     *s = end;
     return 0;
 }
@@ -52,6 +51,11 @@ int pf_event_parse(const char *s, enum pf_target t, struct pf_event *ev, char *e
     const char *p = s;
     unsigned maxsel = t == PF_TARGET_AMD ? PF_AMD_SELECT_MAX : PF_INTEL_SELECT_MAX;
     if (!field(&p, "fixed", &a) && !*p) {
+        if (t != PF_TARGET_INTEL) {
+            snprintf(err, errlen, "fixed=%" PRIu64 ": %s has no fixed counters under KVM", a,
+                     pf_target_name(t));
+            return -1;
+        }
         if (a >= PF_NFIXED) {
             snprintf(err, errlen, "fixed counter %" PRIu64 " does not exist (0..31)", a);
             return -1;
@@ -59,6 +63,20 @@ int pf_event_parse(const char *s, enum pf_target t, struct pf_event *ev, char *e
         ev->fixed = 1;
         ev->idx = (unsigned)a;
         return 0;
+    }
+    p = s;
+    if (!field(&p, "arm", &a) && !*p) {
+        if (t != PF_TARGET_ARM64 || a > 0xffff) {
+            snprintf(err, errlen, "arm=0x%" PRIx64 ": %s", a,
+                     t != PF_TARGET_ARM64 ? "arm events need --target arm64" : "beyond 16 bits");
+            return -1;
+        }
+        ev->select = (unsigned)a;
+        return 0;
+    }
+    if (t == PF_TARGET_ARM64) {
+        snprintf(err, errlen, "bad event '%s' for arm64: give arm=N", s);
+        return -1;
     }
     p = s;
     if (!field(&p, "raw", &a) && !*p) {
@@ -73,7 +91,7 @@ int pf_event_parse(const char *s, enum pf_target t, struct pf_event *ev, char *e
         return 0;
     }
     p = s;
-    if (!field(&p, "select", &a) && !field(&p, "umask", &b) && !*p) {
+    if (!field(&p, "select", &a) && *p++ == ',' && !field(&p, "umask", &b) && !*p) {
         if (a > maxsel || b > PF_UMASK_MAX) {
             snprintf(err, errlen, "select=0x%" PRIx64 ",umask=0x%" PRIx64 " is out of range on %s "
                      "(select <= 0x%x, umask <= 0xff)", a, b, pf_target_name(t), maxsel);
@@ -90,7 +108,9 @@ int pf_event_parse(const char *s, enum pf_target t, struct pf_event *ev, char *e
 static void event_str(FILE *out, const struct pf_event *ev, enum pf_target t,
                       const struct pf_evtab_model *model)
 {
-    if (ev->fixed)
+    if (t == PF_TARGET_ARM64)
+        fprintf(out, "arm=0x%04x", ev->select);
+    else if (ev->fixed)
         fprintf(out, "fixed counter %u", ev->idx);
     else
         fprintf(out, t == PF_TARGET_AMD ? "select=0x%03x umask=0x%02x" : "select=0x%02x umask=0x%02x",
@@ -143,6 +163,19 @@ int pf_explain_policy(FILE *out, const struct pf_compiled *c, const struct pf_ev
         }
         allow = (int)(ir->fixed_allow >> ev->idx & 1);
         by = ir->fixed_decider[ev->idx];
+    } else if (c->target == PF_TARGET_ARM64) {
+        if (ev->select >= ir->nevents) {
+            fprintf(out, "deny: arm=0x%04x is beyond this PMU's events (0x0000-0x%04zx)\n", ev->select,
+                    ir->nevents - 1);
+            return 0;
+        }
+        if (pf_eval_arm_unfiltered(ev->select)) {
+            fprintf(out, "allow: arm=0x%04x (%s) on arm64: KVM never filters it\n", ev->select,
+                    ev->select ? "CHAIN" : "SW_INCR");
+            return 1;
+        }
+        allow = ir->allow[ev->select];
+        by = ir->decider[ev->select];
     } else {
         size_t i = pf_ir_index(ev->select, ev->umask);
         allow = ir->allow[i];
@@ -202,5 +235,33 @@ int pf_explain_blob(FILE *out, const struct pf_x86_filter *f, const uint8_t *blo
         }
     }
     pf_eval_x86_free(&k);
+    return allow;
+}
+
+int pf_explain_blob_arm(FILE *out, const uint8_t *blob, size_t len, unsigned arm_max,
+                        const struct pf_evtab_model *model, const struct pf_event *ev)
+{
+    struct pf_eval_arm k;
+    const char *why;
+    if (pf_eval_arm_load(&k, blob, len, (size_t)arm_max + 1, &why))
+        return -1;
+    unsigned e = ev->select;
+    int allow = pf_eval_arm_counts(&k, e);
+    fprintf(out, "%s: ", allow ? "allow" : "deny");
+    event_str(out, ev, PF_TARGET_ARM64, model);
+    fputs(" on arm64: ", out);
+    if (pf_eval_arm_unfiltered(e))
+        fputs("KVM never filters it\n", out);
+    else if (!k.bitmap)
+        fputs("no records: no filter\n", out);
+    else if (e > arm_max)
+        fprintf(out, "beyond this PMU's events (0x0000-0x%04x)\n", arm_max);
+    else if (k.last[e] < 0)
+        fprintf(out, "no record covers it; the default set by the first record (%s) is %s\n",
+                k.first_action ? "DENY" : "ALLOW", k.first_action ? "allow" : "deny");
+    else
+        fprintf(out, "record %ld, the last one covering it, %s it\n", k.last[e],
+                allow ? "allows" : "denies");
+    pf_eval_arm_free(&k);
     return allow;
 }

@@ -15,7 +15,7 @@ struct pf_event {
     unsigned select, umask;
 };
 
-/* "select=0xc4,umask=0x01", "raw=0x1c4" or "fixed=0".  Returns 0, or -1
+/* "select=0xc4,umask=0x01", "raw=0x1c4", "fixed=0", or on arm64 "arm=0x11".  Returns 0, or -1
  * with a message in err.  Widths are checked against target t. */
 int pf_event_parse(const char *s, enum pf_target t, struct pf_event *ev, char *err, size_t errlen);
 
@@ -24,5 +24,8 @@ int pf_event_parse(const char *s, enum pf_target t, struct pf_event *ev, char *e
 int pf_explain_policy(FILE *out, const struct pf_compiled *c, const struct pf_event *ev);
 int pf_explain_blob(FILE *out, const struct pf_x86_filter *f, const uint8_t *blob, size_t len,
                     enum pf_target t, const struct pf_evtab_model *model, const struct pf_event *ev);
+
+int pf_explain_blob_arm(FILE *out, const uint8_t *blob, size_t len, unsigned arm_max,
+                        const struct pf_evtab_model *model, const struct pf_event *ev);
 
 #endif

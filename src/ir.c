@@ -57,6 +57,17 @@ static void apply_event_match(struct pf_ir *ir, const struct pf_rule *r, const s
                     decide(ir, pf_ir_index((unsigned)sel, w * 64 + (unsigned)__builtin_ctzll(bits)), r);
 }
 
+/* arm64: the event numbers themselves index the space. */
+static void apply_arm_match(struct pf_ir *ir, const struct pf_rule *r, const struct pf_match *m)
+{
+    size_t max = ir->nevents - 1;
+    const struct pf_range star = {0, max, {0}, NULL};
+    const struct pf_range *ranges = m->select->star ? &star : m->select->ranges;
+    for (const struct pf_range *s = ranges; s; s = s->next)
+        for (uint64_t ev = s->lo; ev <= s->hi && ev <= max; ev++)
+            decide(ir, (size_t)ev, r);
+}
+
 static void apply_fixed(struct pf_ir *ir, const struct pf_rule *r, uint32_t bitmap)
 {
     for (unsigned i = 0; i < ir->nfixed; i++) {
@@ -74,25 +85,30 @@ static void apply_fixed(struct pf_ir *ir, const struct pf_rule *r, uint32_t bitm
 
 static void apply_named(struct pf_ir *ir, const struct pf_rule *r, const struct pf_match *m)
 {
-    int v = ir->target == PF_TARGET_AMD;
+    int v = pf_target_slot(ir->target);
     for (size_t k = 0; k < m->nenc[v]; k++) {
         const struct pf_enc *e = &m->enc[v][k];
         if (e->fixed >= 0)
             apply_fixed(ir, r, 1u << e->fixed);
-        else if (e->select < ir->nselects)
-            decide(ir, pf_ir_index(e->select, e->umask), r);
+        else if (ir->target == PF_TARGET_ARM64 ? e->select < ir->nevents : e->select < ir->nselects)
+            decide(ir, ir->target == PF_TARGET_ARM64 ? e->select : pf_ir_index(e->select, e->umask), r);
     }
 }
 
-struct pf_ir *pf_ir_build(const struct pf_policy *p, enum pf_target t)
+struct pf_ir *pf_ir_build(const struct pf_policy *p, enum pf_target t, unsigned arm_max)
 {
     struct pf_ir *ir = calloc(1, sizeof(*ir));
     if (!ir)
         return NULL;
     ir->target = t;
     ir->def = pf_policy_default(p);
-    ir->nselects = t == PF_TARGET_AMD ? PF_AMD_SELECT_MAX + 1 : PF_INTEL_SELECT_MAX + 1;
-    ir->nevents = (size_t)ir->nselects << 8;
+    if (t == PF_TARGET_ARM64) {
+        ir->nselects = 0;
+        ir->nevents = (size_t)arm_max + 1;
+    } else {
+        ir->nselects = t == PF_TARGET_AMD ? PF_AMD_SELECT_MAX + 1 : PF_INTEL_SELECT_MAX + 1;
+        ir->nevents = (size_t)ir->nselects << 8;
+    }
     ir->nfixed = t == PF_TARGET_INTEL ? PF_NFIXED : 0;
     ir->nrules = p->nrules;
     size_t nr = p->nrules ? p->nrules : 1;
@@ -120,6 +136,8 @@ struct pf_ir *pf_ir_build(const struct pf_policy *p, enum pf_target t)
                 apply_fixed(ir, r, m->fixed);
             else if (m->kind == PF_MATCH_NAMED)
                 apply_named(ir, r, m);
+            else if (m->kind == PF_MATCH_ARM)
+                apply_arm_match(ir, r, m);
             else
                 apply_event_match(ir, r, m);
         }

@@ -18,8 +18,9 @@
 struct pf_ir {
     enum pf_target target;
     enum pf_action def;
-    unsigned nselects;  /* 0x100 on Intel, 0x1000 on AMD */
-    size_t nevents;     /* nselects * 256; event index = select << 8 | umask */
+    unsigned nselects;  /* 0x100 on Intel, 0x1000 on AMD, 0 on arm64 */
+    size_t nevents;     /* x86: nselects * 256, index select << 8 | umask;
+                         * arm64: the event numbers, index = event */
     uint8_t *allow;     /* [nevents]: 1 = the guest may count it */
     int32_t *decider;   /* [nevents]: rule index or PF_IR_DEFAULT */
     unsigned nfixed;    /* 32 on Intel, 0 on AMD (KVM has no fixed counters there) */
@@ -41,9 +42,9 @@ static inline size_t pf_ir_index(unsigned select, unsigned umask)
 /* The umasks a resolved match covers, as a 256-bit set. */
 void pf_match_umasks(const struct pf_match *m, uint64_t set[4]);
 
-/* Builds the IR of a resolved policy for target t (INTEL or AMD).
- * Returns NULL when memory is exhausted. */
-struct pf_ir *pf_ir_build(const struct pf_policy *p, enum pf_target t);
+/* Builds the IR of a resolved policy for target t; arm_max is the last
+ * arm64 event number.  Returns NULL when memory is exhausted. */
+struct pf_ir *pf_ir_build(const struct pf_policy *p, enum pf_target t, unsigned arm_max);
 void pf_ir_free(struct pf_ir *ir);
 
 /* Counts of allowed events and fixed counters. */

@@ -4,6 +4,9 @@
  * ignored raw bits) come from resolve.c; these need the IR. */
 #include "lint.h"
 
+#include "blob_arm.h"
+#include "events.h"
+
 /* A rule that matches events but decides none: later rules override it
  * entirely on this target, which is almost always a mistake in order. */
 static void overridden(const struct pf_policy *p, const struct pf_ir *ir, struct pf_diags *d)
@@ -52,8 +55,38 @@ static void fixed_twins(const struct pf_policy *p, const struct pf_ir *ir, struc
     }
 }
 
+/* Does the rule name CPU_CYCLES itself (not as part of a wider range)? */
+static int names_cycles(const struct pf_rule *r)
+{
+    for (const struct pf_match *m = r->matches; m; m = m->next) {
+        if (m->kind == PF_MATCH_ARM && !m->select->star)
+            for (const struct pf_range *g = m->select->ranges; g; g = g->next)
+                if (g->lo == PF_ARM_CPU_CYCLES && g->hi == PF_ARM_CPU_CYCLES)
+                    return 1;
+        if (m->kind == PF_MATCH_NAMED)
+            for (size_t k = 0; k < m->nenc[2]; k++)
+                if (m->enc[2][k].select == PF_ARM_CPU_CYCLES)
+                    return 1;
+    }
+    return 0;
+}
+
+/* arm64 has no separate switch for the cycle counter: KVM looks it up as
+ * CPU_CYCLES (0x11), so denying 0x11 silences PMCCNTR_EL0 too. */
+static void arm_cycles(const struct pf_policy *p, const struct pf_ir *ir, struct pf_diags *d)
+{
+    const size_t cyc = PF_ARM_CPU_CYCLES;
+    if (ir->target != PF_TARGET_ARM64 || ir->allow[cyc] || ir->decider[cyc] < 0 ||
+        !names_cycles(p->rulev[ir->decider[cyc]]))
+        return;
+    pf_diag(d, PF_SEV_WARNING, &p->rulev[ir->decider[cyc]]->loc,
+            "this denies CPU_CYCLES (0x11), and with it the cycle counter (PMCCNTR_EL0): "
+            "KVM filters the cycle counter as event 0x11");
+}
+
 void pf_lint(const struct pf_policy *p, const struct pf_ir *ir, struct pf_diags *d)
 {
     overridden(p, ir, d);
     fixed_twins(p, ir, d);
+    arm_cycles(p, ir, d);
 }

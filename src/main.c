@@ -5,11 +5,13 @@
 
 #include "arena.h"
 #include "blob.h"
+#include "blob_arm.h"
 #include "compile.h"
 #include "emit.h"
 #include "explain.h"
 #include "host.h"
 #include "output.h"
+#include "resolve.h"
 
 #include <getopt.h>
 #include <stdarg.h>
@@ -41,13 +43,14 @@ static void usage(FILE *out)
           "\n"
           "  -o, --output=FILE      write the filter to FILE ('-': standard output)\n"
           "  -f, --format=FORMAT    raw (the kernel's bytes; default) or text\n"
-          "  -t, --target=TARGET    intel or amd (default: the policy's 'target', else the\n"
+          "  -t, --target=TARGET    intel, amd or arm64 (default: the policy's 'target', else the\n"
           "                         CPU model's vendor, else this host)\n"
           "  -c, --cpu=MODEL        CPU model for event names: a name from --list-cpus\n"
           "                         (skylake, amdzen4) or a CPUID string (GenuineIntel-6-8E);\n"
           "                         'generic' for the generic names only (default: the\n"
           "                         policy's 'cpu', else this host's model)\n"
           "      --abi=ABI          auto (default: plain entries when they fit), plain or masked\n"
+          "      --arm-pmu=VERSION  arm64 event space: v3p1 (16-bit, default) or v3p0 (10-bit)\n"
           "  -d, --disassemble      FILE is a filter: print it decoded\n"
           "      --check=EVENT      print allow or deny for EVENT, and why; EVENT is\n"
           "                         select=0xc4,umask=0x01 or raw=0x1c4 or fixed=0\n"
@@ -84,6 +87,8 @@ static int parse_target(const char *s, enum pf_target *t)
         *t = PF_TARGET_INTEL;
     else if (!strcmp(s, "amd"))
         *t = PF_TARGET_AMD;
+    else if (!strcmp(s, "arm64"))
+        *t = PF_TARGET_ARM64;
     else
         return -1;
     return 0;
@@ -91,7 +96,7 @@ static int parse_target(const char *s, enum pf_target *t)
 
 static int parse_args(int argc, char **argv, struct cli *cli)
 {
-    enum { OPT_ABI = 256, OPT_CHECK, OPT_LIST_EVENTS, OPT_LIST_CPUS };
+    enum { OPT_ABI = 256, OPT_CHECK, OPT_LIST_EVENTS, OPT_LIST_CPUS, OPT_ARM_PMU };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},  {"format", required_argument, NULL, 'f'},
         {"target", required_argument, NULL, 't'},  {"abi", required_argument, NULL, OPT_ABI},
@@ -99,6 +104,7 @@ static int parse_args(int argc, char **argv, struct cli *cli)
         {"werror", no_argument, NULL, 'W'},        {"no-warnings", no_argument, NULL, 'w'},
         {"cpu", required_argument, NULL, 'c'},     {"list-events", no_argument, NULL, OPT_LIST_EVENTS},
         {"list-cpus", no_argument, NULL, OPT_LIST_CPUS},
+        {"arm-pmu", required_argument, NULL, OPT_ARM_PMU},
         {"verbose", no_argument, NULL, 'v'},       {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0},
     };
@@ -118,7 +124,7 @@ static int parse_args(int argc, char **argv, struct cli *cli)
             break;
         case 't':
             if (parse_target(optarg, &cli->opts.target))
-                return usage_error("unknown target '%s' (intel or amd)", optarg);
+                return usage_error("unknown target '%s' (intel, amd or arm64)", optarg);
             break;
         case OPT_ABI:
             if (!strcmp(optarg, "auto"))
@@ -133,18 +139,26 @@ static int parse_args(int argc, char **argv, struct cli *cli)
         case 'c':
             cli->opts.cpu = optarg;
             break;
-        case OPT_LIST_EVENTS:
-            cli->mode = MODE_LIST_EVENTS;
+        case OPT_ARM_PMU:
+            if (!strcmp(optarg, "v3p0"))
+                cli->opts.arm_max = PF_ARM_V3P0_EVENT_MAX;
+            else if (!strcmp(optarg, "v3p1"))
+                cli->opts.arm_max = PF_ARM_EVENT_MAX;
+            else
+                return usage_error("unknown arm PMU '%s' (v3p0: 10-bit events; v3p1: 16-bit)", optarg);
             break;
+        case OPT_LIST_EVENTS:
         case OPT_LIST_CPUS:
-            cli->mode = MODE_LIST_CPUS;
+            if (cli->mode != MODE_COMPILE)
+                return usage_error("%s", "choose one of -d, --check, --list-events and --list-cpus");
+            cli->mode = c == OPT_LIST_EVENTS ? MODE_LIST_EVENTS : MODE_LIST_CPUS;
             break;
         case 'd':
-            cli->mode = MODE_DISASSEMBLE;
-            break;
         case OPT_CHECK:
-            cli->mode = MODE_CHECK;
-            cli->event = optarg;
+            if (cli->mode != MODE_COMPILE)
+                return usage_error("%s", "choose one of -d, --check, --list-events and --list-cpus");
+            cli->mode = c == 'd' ? MODE_DISASSEMBLE : MODE_CHECK;
+            cli->event = c == 'd' ? NULL : optarg;
             break;
         case 'W':
             cli->opts.werror = 1;
@@ -185,7 +199,7 @@ static int read_input(const char *path, char **buf, size_t *len)
     int rc = pf_read_input(path, INPUT_LIMIT, buf, len, err, sizeof(err));
     if (rc) {
         fprintf(stderr, "pmufc: %s\n", err);
-        return rc == -2 ? EX_DATAERR : EX_NOINPUT;
+        return rc == -2 ? EX_DATAERR : rc == -3 ? EX_SOFTWARE : EX_NOINPUT;
     }
     return 0;
 }
@@ -213,6 +227,8 @@ static int status_exit(enum pf_status s)
         return 0;
     case PF_EPOLICY:
         return EX_DATAERR;
+    case PF_ENOTARGET:
+        return EX_USAGE;
     case PF_EINTERNAL:
     case PF_ENOMEM:
         break;
@@ -220,15 +236,27 @@ static int status_exit(enum pf_status s)
     return EX_SOFTWARE;
 }
 
+/* A filter of either architecture, as decoded or compiled. */
+struct filter {
+    enum pf_target t;
+    unsigned arm_max;
+    const struct pf_x86_filter *x86;
+    const struct pf_arm_filter *arm;
+    const uint8_t *blob;
+    size_t len;
+};
+
 /* Renders a filter as text into a malloc'd buffer. */
-static char *render_text(const struct pf_x86_filter *f, enum pf_target t,
-                         const struct pf_evtab_model *model, size_t *len)
+static char *render_text(const struct filter *f, const struct pf_evtab_model *model, size_t *len)
 {
     char *buf = NULL;
     FILE *m = open_memstream(&buf, len);
     if (!m)
         return NULL;
-    pf_emit_text(m, f, t, model);
+    if (f->t == PF_TARGET_ARM64)
+        pf_emit_text_arm(m, f->arm, f->arm_max, model);
+    else
+        pf_emit_text(m, f->x86, f->t, model);
     if (fclose(m)) {
         free(buf);
         return NULL;
@@ -236,13 +264,12 @@ static char *render_text(const struct pf_x86_filter *f, enum pf_target t,
     return buf;
 }
 
-static int emit(const struct cli *cli, const struct pf_x86_filter *f, const uint8_t *blob, size_t len,
-                enum pf_target t, const struct pf_evtab_model *model)
+static int emit(const struct cli *cli, const struct filter *f, const struct pf_evtab_model *model)
 {
     if (cli->format == FORMAT_RAW)
-        return write_output(cli, (const char *)blob, len, 1);
+        return write_output(cli, (const char *)f->blob, f->len, 1);
     size_t tlen;
-    char *text = render_text(f, t, model, &tlen);
+    char *text = render_text(f, model, &tlen);
     if (!text) {
         fputs("pmufc: out of memory\n", stderr);
         return EX_SOFTWARE;
@@ -252,20 +279,27 @@ static int emit(const struct cli *cli, const struct pf_x86_filter *f, const uint
     return rc;
 }
 
-static enum pf_target blob_target(const struct cli *cli)
+static unsigned arm_max(const struct cli *cli)
 {
-    return cli->opts.target != PF_TARGET_NONE ? cli->opts.target : pf_host_target();
+    return cli->opts.arm_max ? cli->opts.arm_max : PF_ARM_EVENT_MAX;
 }
 
-/* A blob from the user: decode, validate, then run fn. */
-static int with_blob(const struct cli *cli, const char *buf, size_t len, enum pf_target *t,
-                     struct pf_x86_filter *f)
+/* A blob from the user, decoded and validated for the target (--target,
+ * else the host's: the bytes do not say which architecture they are for). */
+static int load_blob(const struct cli *cli, const char *buf, size_t len, struct filter *f,
+                     struct pf_x86_filter *x86, struct pf_arm_filter *arm)
 {
-    *t = blob_target(cli);
-    if (*t == PF_TARGET_NONE) {
-        fputs("pmufc: this host is neither Intel nor AMD: give --target\n", stderr);
-        return EX_USAGE;
-    }
+    memset(f, 0, sizeof(*f));
+    memset(x86, 0, sizeof(*x86));
+    memset(arm, 0, sizeof(*arm));
+    f->t = cli->opts.target != PF_TARGET_NONE ? cli->opts.target : pf_host_target();
+    f->arm_max = arm_max(cli);
+    f->blob = (const uint8_t *)buf;
+    f->len = len;
+    f->x86 = x86;
+    f->arm = arm;
+    if (f->t == PF_TARGET_NONE)
+        return usage_error("%s", "this host is neither Intel nor AMD: give --target");
     struct pf_arena *a = pf_arena_new();
     if (!a)
         return EX_SOFTWARE;
@@ -274,12 +308,16 @@ static int with_blob(const struct cli *cli, const char *buf, size_t len, enum pf
     d.no_warnings = cli->opts.no_warnings;
     d.werror = cli->opts.werror;
     struct pf_source src = {cli->input, buf, len};
-    int rc = pf_blob_decode((const uint8_t *)buf, len, *t, &src, &d, f);
+    int rc = f->t == PF_TARGET_ARM64
+                 ? pf_arm_decode(f->blob, len, f->arm_max, &src, &d, arm)
+                 : pf_blob_decode(f->blob, len, f->t, &src, &d, x86);
     pf_diags_print(stderr, &d);
     int failed = rc || pf_diags_failed(&d);
     pf_arena_free(a);
-    if (failed && !rc)
-        pf_x86_filter_free(f);
+    if (failed) {
+        pf_x86_filter_free(x86);
+        pf_arm_filter_free(arm);
+    }
     return failed ? EX_DATAERR : 0;
 }
 
@@ -328,42 +366,53 @@ static int run_list_events(const struct cli *cli)
 
 static int run_disassemble(const struct cli *cli, const char *buf, size_t len)
 {
-    enum pf_target t;
-    struct pf_x86_filter f;
-    int rc = with_blob(cli, buf, len, &t, &f);
+    struct filter f;
+    struct pf_x86_filter x86;
+    struct pf_arm_filter arm;
+    int rc = load_blob(cli, buf, len, &f, &x86, &arm);
     if (rc)
         return rc;
     struct cli text = *cli;
     text.format = FORMAT_TEXT;
     const struct pf_evtab_model *model;
-    rc = listing_model(cli, t, &model);
+    rc = listing_model(cli, f.t, &model);
     if (!rc)
-        rc = emit(&text, &f, NULL, 0, t, model);
-    pf_x86_filter_free(&f);
+        rc = emit(&text, &f, model);
+    pf_x86_filter_free(&x86);
+    pf_arm_filter_free(&arm);
+    return rc;
+}
+
+static int check_blob(const struct cli *cli, const char *buf, size_t len)
+{
+    struct filter f;
+    struct pf_x86_filter x86;
+    struct pf_arm_filter arm;
+    int rc = load_blob(cli, buf, len, &f, &x86, &arm);
+    if (rc)
+        return rc;
+    struct pf_event ev;
+    char err[256];
+    const struct pf_evtab_model *model = NULL;
+    if (pf_event_parse(cli->event, f.t, &ev, err, sizeof(err)))
+        rc = usage_error("%s", err);
+    else
+        rc = listing_model(cli, f.t, &model);
+    if (!rc) {
+        int r = f.t == PF_TARGET_ARM64
+                    ? pf_explain_blob_arm(stdout, f.blob, len, f.arm_max, model, &ev)
+                    : pf_explain_blob(stdout, &x86, f.blob, len, f.t, model, &ev);
+        rc = r < 0 ? EX_DATAERR : 0;
+    }
+    pf_x86_filter_free(&x86);
+    pf_arm_filter_free(&arm);
     return rc;
 }
 
 static int run_check(const struct cli *cli, const char *buf, size_t len)
 {
-    struct pf_event ev;
-    char err[256];
-    if (pf_blob_sniff((const uint8_t *)buf, len)) {
-        enum pf_target t;
-        struct pf_x86_filter f;
-        int rc = with_blob(cli, buf, len, &t, &f);
-        if (rc)
-            return rc;
-        if (pf_event_parse(cli->event, t, &ev, err, sizeof(err))) {
-            pf_x86_filter_free(&f);
-            return usage_error("%s", err);
-        }
-        const struct pf_evtab_model *model;
-        rc = listing_model(cli, t, &model);
-        if (!rc)
-            rc = pf_explain_blob(stdout, &f, (const uint8_t *)buf, len, t, model, &ev);
-        pf_x86_filter_free(&f);
-        return rc < 0 ? EX_DATAERR : 0;
-    }
+    if (pf_blob_sniff((const uint8_t *)buf, len))
+        return check_blob(cli, buf, len);
     struct pf_compile_opts o = cli->opts;
     o.front_only = 1;
     struct pf_compiled c;
@@ -371,6 +420,8 @@ static int run_check(const struct cli *cli, const char *buf, size_t len)
     pf_diags_print(stderr, &c.diags);
     int rc = status_exit(s);
     if (!rc) {
+        struct pf_event ev;
+        char err[256];
         if (pf_event_parse(cli->event, c.target, &ev, err, sizeof(err)))
             rc = usage_error("%s", err);
         else
@@ -389,11 +440,15 @@ static int run_compile(const struct cli *cli, const char *buf, size_t len)
     pf_diags_print(stderr, &c.diags);
     int rc = status_exit(s);
     if (!rc) {
-        if (cli->verbose)
+        struct filter f = {c.target, arm_max(cli), &c.filter, &c.arm, c.blob, c.len};
+        if (cli->verbose && c.target == PF_TARGET_ARM64)
+            fprintf(stderr, "pmufc: %s: arm64, %zu records; %zu decisions verified\n", cli->input,
+                    c.arm.n, c.checked);
+        else if (cli->verbose)
             fprintf(stderr, "pmufc: %s: %s, %s, %u %s entries; %zu decisions verified\n", cli->input,
                     pf_target_name(c.target), c.filter.action ? "DENY" : "ALLOW", c.filter.nevents,
                     c.report.masked_chosen ? "masked" : "plain", c.checked);
-        rc = emit(cli, &c.filter, c.blob, c.len, c.target, c.model);
+        rc = emit(cli, &f, c.model);
     }
     pf_compiled_free(&c);
     return rc;

@@ -85,7 +85,7 @@ int pf_read_input(const char *path, size_t limit, char **buf, size_t *len, char 
     for (;;) {
         if (!b) {
             snprintf(err, errlen, "out of memory reading %s", path);
-            rc = -1;
+            rc = -3;
             break;
         }
         if (n == cap) {

@@ -12,7 +12,8 @@ int pf_write_atomic(const char *path, const void *buf, size_t len, char *err, si
 
 /* Reads a whole input ("-" is standard input) of at most limit bytes into
  * a malloc'd buffer.  Returns 0; -1 when it cannot be opened or read
- * (message in err); -2 when it is larger than limit. */
+ * (message in err); -2 when it is larger than limit; -3 when memory runs
+ * out. */
 int pf_read_input(const char *path, size_t limit, char **buf, size_t *len, char *err, size_t errlen);
 
 #endif

@@ -190,14 +190,15 @@ static void unknown_name(const struct pf_match *m, const struct pf_evtab_model *
                 near[2]);
 }
 
-/* Names resolve per vendor: with a model, in its table (and the generic
- * names) for the model's vendor; the generic names for the other. */
+/* Names resolve per target: with a model, in its table (and the generic
+ * names) for the model's target; the generic names for the others. */
 static int resolve_named(struct pf_match *m, const struct pf_evtab_model *model,
                          struct pf_arena *a, struct pf_diags *d)
 {
+    static const enum pf_target all[3] = {PF_TARGET_INTEL, PF_TARGET_AMD, PF_TARGET_ARM64};
     int known = 0;
-    for (int v = 0; v < 2; v++) {
-        enum pf_target t = v ? PF_TARGET_AMD : PF_TARGET_INTEL;
+    for (int v = 0; v < 3; v++) {
+        enum pf_target t = all[v];
         if (!pf_scope_applies(m->scope, t))
             continue;
         const struct pf_evtab_model *use = pf_events_model_target(model) == t ? model : NULL;
@@ -224,12 +225,29 @@ static int resolve_named(struct pf_match *m, const struct pf_evtab_model *model,
     return 0;
 }
 
-static int resolve_match(struct pf_match *m, const struct pf_evtab_model *model, struct pf_arena *a,
-                         struct pf_diags *d)
+/* arm64 event numbers: 16 bits from PMUv3 for Armv8.1, 10 before. */
+static int resolve_arm(struct pf_match *m, unsigned arm_max, struct pf_diags *d)
+{
+    int bad = check_set(d, m->select, "arm event", arm_max,
+                        arm_max < 0xffff ? " with --arm-pmu v3p0" : "");
+    /* KVM never filters SW_INCR and CHAIN: counting them needs no perf
+     * event, and the filter is only consulted when one is created. */
+    for (const struct pf_range *r = m->select->ranges; r && !bad; r = r->next)
+        if (r->lo == r->hi && (r->lo == 0x00 || r->lo == 0x1e))
+            pf_diag(d, PF_SEV_WARNING, &r->loc,
+                    "event 0x%02x (%s) is never filtered by KVM: this has no effect", (unsigned)r->lo,
+                    r->lo ? "CHAIN" : "SW_INCR");
+    return bad;
+}
+
+static int resolve_match(struct pf_match *m, const struct pf_evtab_model *model, unsigned arm_max,
+                         struct pf_arena *a, struct pf_diags *d)
 {
     switch (m->kind) {
     case PF_MATCH_NAMED:
         return resolve_named(m, model, a, d);
+    case PF_MATCH_ARM:
+        return resolve_arm(m, arm_max, d);
     case PF_MATCH_RAW:
         return resolve_raw(m, a, d);
     case PF_MATCH_FIXED:
@@ -248,8 +266,8 @@ static int resolve_match(struct pf_match *m, const struct pf_evtab_model *model,
     return resolve_fields(m, d);
 }
 
-int pf_resolve(struct pf_policy *p, const struct pf_evtab_model *model, struct pf_arena *a,
-               struct pf_diags *d)
+int pf_resolve(struct pf_policy *p, const struct pf_evtab_model *model, unsigned arm_max,
+               struct pf_arena *a, struct pf_diags *d)
 {
     int bad = 0;
     p->rulev = pf_arena_alloc(a, (p->nrules ? p->nrules : 1) * sizeof(*p->rulev));
@@ -260,7 +278,7 @@ int pf_resolve(struct pf_policy *p, const struct pf_evtab_model *model, struct p
     for (struct pf_rule *r = p->rules; r; r = r->next) {
         p->rulev[r->index] = r;
         for (struct pf_match *m = r->matches; m; m = m->next)
-            bad += resolve_match(m, model, a, d);
+            bad += resolve_match(m, model, arm_max, a, d);
     }
     return bad != 0 || pf_diags_failed(d);
 }

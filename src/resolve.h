@@ -16,13 +16,16 @@ struct pf_arena;
 #define PF_AMD_SELECT_MAX 0xfffu
 #define PF_UMASK_MAX 0xffu
 #define PF_NFIXED 32u
+#define PF_ARM_EVENT_MAX 0xffffu    /* PMUv3 for Armv8.1 and later */
+#define PF_ARM_V3P0_EVENT_MAX 0x3ffu
 
 struct pf_evtab_model;
 
 /* Reports every independent error in one run; returns non-zero if any.
- * Event names resolve in model's table (NULL: generic names only). */
-int pf_resolve(struct pf_policy *p, const struct pf_evtab_model *model, struct pf_arena *a,
-               struct pf_diags *d);
+ * Event names resolve in model's table (NULL: generic names only); arm64
+ * event numbers must be at most arm_max (0xffff, or 0x3ff on PMUv3p0). */
+int pf_resolve(struct pf_policy *p, const struct pf_evtab_model *model, unsigned arm_max,
+               struct pf_arena *a, struct pf_diags *d);
 
 /* The action of events that no rule matches: `default`, else the opposite
  * of the first rule's action (an allow-list denies the rest), else allow. */

@@ -5,6 +5,7 @@
 #include "verify.h"
 
 #include "eval.h"
+#include "eval_arm.h"
 
 int pf_verify_x86(const struct pf_ir *ir, const uint8_t *blob, size_t len, struct pf_diags *d,
                   size_t *checked)
@@ -42,5 +43,34 @@ int pf_verify_x86(const struct pf_ir *ir, const uint8_t *blob, size_t len, struc
                 "internal error: the emitted filter disagrees with the policy on %zu events, "
                 "the first fixed counter %zu; nothing was written",
                 bad, first - ir->nevents);
+    return -1;
+}
+
+int pf_verify_arm(const struct pf_ir *ir, const uint8_t *blob, size_t len, struct pf_diags *d,
+                  size_t *checked)
+{
+    struct pf_eval_arm ev;
+    const char *why = "";
+    *checked = 0;
+    if (pf_eval_arm_load(&ev, blob, len, ir->nevents, &why)) {
+        pf_diag(d, PF_SEV_ERROR, NULL, "internal error: the kernel would refuse the emitted filter (%s)",
+                why);
+        return -1;
+    }
+    size_t bad = 0, first = 0;
+    for (size_t e = 0; e < ir->nevents; e++) {
+        if (pf_eval_arm_unfiltered((unsigned)e))
+            continue;
+        (*checked)++;
+        if (pf_eval_arm_counts(&ev, (unsigned)e) != ir->allow[e] && !bad++)
+            first = e;
+    }
+    pf_eval_arm_free(&ev);
+    if (!bad)
+        return 0;
+    pf_diag(d, PF_SEV_ERROR, NULL,
+            "internal error: the emitted filter disagrees with the policy on %zu events, the first "
+            "arm=0x%04zx (policy: %s); nothing was written",
+            bad, first, ir->allow[first] ? "allow" : "deny");
     return -1;
 }

@@ -16,4 +16,9 @@
 int pf_verify_x86(const struct pf_ir *ir, const uint8_t *blob, size_t len, struct pf_diags *d,
                   size_t *checked);
 
+/* The same for arm64 records: every filterable event number of the IR's
+ * space (SW_INCR and CHAIN are never filtered, whatever the policy says). */
+int pf_verify_arm(const struct pf_ir *ir, const uint8_t *blob, size_t len, struct pf_diags *d,
+                  size_t *checked);
+
 #endif
