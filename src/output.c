@@ -32,10 +32,32 @@ int pf_write_atomic(const char *path, const void *buf, size_t len, char *err, si
         }
         return 0;
     }
+    /* Devices, FIFOs and sockets are written through (renaming over
+     * /dev/null would replace the device); a symlink is followed so the
+     * file it names is replaced, not the link. */
+    struct stat st;
+    char *real = NULL;
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+        real = realpath(path, NULL);
+        if (real && stat(real, &st) == 0)
+            path = real;
+    }
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        int fd = open(path, O_WRONLY | O_CLOEXEC);
+        int bad = fd < 0 || write_all(fd, buf, len);
+        int saved = errno;
+        if (fd >= 0 && close(fd))
+            bad = 1, saved = errno;
+        if (bad)
+            snprintf(err, errlen, "cannot write %s: %s", path, strerror(saved));
+        free(real);
+        return bad ? -1 : 0;
+    }
     size_t n = strlen(path);
     char *tmp = malloc(n + 16);
     if (!tmp) {
         snprintf(err, errlen, "out of memory");
+        free(real);
         return -1;
     }
     /* Same folder as the target, so rename() is atomic. */
@@ -44,6 +66,7 @@ int pf_write_atomic(const char *path, const void *buf, size_t len, char *err, si
     if (fd < 0) {
         snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
         free(tmp);
+        free(real);
         return -1;
     }
     /* mkstemp makes 0600; give the file the mode a plain create would. */
@@ -59,9 +82,11 @@ int pf_write_atomic(const char *path, const void *buf, size_t len, char *err, si
         unlink(tmp);
         snprintf(err, errlen, "cannot write %s: %s", path, strerror(saved));
         free(tmp);
+        free(real);
         return -1;
     }
     free(tmp);
+    free(real);
     return 0;
 }
 

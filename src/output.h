@@ -6,7 +6,8 @@
 
 /* Writes buf to path through a temporary file in the same folder and a
  * rename, so a failure never leaves a partial file nor damages an existing
- * one.  path "-" is standard output.  Returns 0, or -1 with a message in
+ * one.  path "-" is standard output; devices and FIFOs are written
+ * through, symlinks followed.  Returns 0, or -1 with a message in
  * err. */
 int pf_write_atomic(const char *path, const void *buf, size_t len, char *err, size_t errlen);
 
