@@ -1,4 +1,5 @@
 /* output.c - whole-file input and atomic output. */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "output.h"
 
 #include <errno.h>
@@ -23,6 +24,25 @@ static int write_all(int fd, const char *p, size_t len)
     return 0;
 }
 
+/* Where a symlink to a file that does not exist yet points, as a path
+ * usable from here; NULL when it cannot be read. */
+static char *dangling_target(const char *link)
+{
+    char target[4096];
+    ssize_t n = readlink(link, target, sizeof(target) - 1);
+    if (n <= 0)
+        return NULL;
+    target[n] = 0;
+    const char *slash = strrchr(link, '/');
+    size_t dir = target[0] == '/' || !slash ? 0 : (size_t)(slash - link) + 1;
+    char *p = malloc(dir + (size_t)n + 1);
+    if (!p)
+        return NULL;
+    memcpy(p, link, dir);
+    memcpy(p + dir, target, (size_t)n + 1);
+    return p;
+}
+
 int pf_write_atomic(const char *path, const void *buf, size_t len, char *err, size_t errlen)
 {
     if (!strcmp(path, "-")) {
@@ -39,7 +59,9 @@ int pf_write_atomic(const char *path, const void *buf, size_t len, char *err, si
     char *real = NULL;
     if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
         real = realpath(path, NULL);
-        if (real && stat(real, &st) == 0)
+        if (!real)
+            real = dangling_target(path);
+        if (real)
             path = real;
     }
     if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
