@@ -86,6 +86,8 @@ static struct pf_loc mkloc(const PF_YYLTYPE *l)
 %token ALLOW "allow" DENY "deny" DEFAULT "default" TARGET "target"
 %token X86 "x86" INTEL "intel" AMD "amd" ARM "arm" ARM64 "arm64" FIXED "fixed" RAW "raw"
 %token SELECT "select" UMASK "umask" MASK "mask" MATCH "match" EVENT "event" CPU "cpu"
+%token INCLUDE "include"
+%token <str> STRING "string"
 %token <num> NUMBER "number"
 %token <str> IDENT "identifier"
 %token LEXERR "invalid token"
@@ -157,6 +159,10 @@ stmt:
         else
             ctx->policy->rules = r;
         ctx->policy->rules_tail = r;
+    }
+  | INCLUDE STRING ';' {
+        struct pf_loc here = mkloc(&@2);
+        pf_include(ctx, $2, &here);
     }
   | error ';' { yyerrok; }
   ;
@@ -335,6 +341,7 @@ static const char *token_name(yysymbol_kind_t k, char *buf, size_t n)
     if (len >= 2 && (s[0] == '"' || s[0] == '\'') && s[len - 1] == s[0])
         s++, len -= 2;
     int word = k != YYSYMBOL_NUMBER && k != YYSYMBOL_IDENT && k != YYSYMBOL_LEXERR &&
+               k != YYSYMBOL_STRING &&
                k != YYSYMBOL_YYEOF && k != YYSYMBOL_YYerror && k != YYSYMBOL_YYUNDEF;
     snprintf(buf, n, word ? "'%.*s'" : "%.*s", (int)len, s);
     return buf;
@@ -355,7 +362,7 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner,
     struct pf_loc loc = mkloc(l);
     char msg[512], name[64];
     size_t len = 0;
-    if (tok == YYSYMBOL_IDENT || tok == YYSYMBOL_NUMBER) {
+    if (tok == YYSYMBOL_IDENT || tok == YYSYMBOL_NUMBER || tok == YYSYMBOL_STRING) {
         const char *s = ctx->src->text;
         unsigned line = 1;
         size_t i = 0;

@@ -154,7 +154,8 @@ static enum pf_status run(const char *name, const char *text, size_t len,
     c->src.text = text;
     c->src.len = len;
 
-    int parse_failed = pf_parse(&c->src, c->arena, &c->diags, &c->policy);
+    struct pf_parse_opts popts = {o->include_dirs};
+    int parse_failed = pf_parse(&c->src, &popts, c->arena, &c->diags, &c->policy);
     if (!c->policy)
         return PF_ENOMEM;
     int model_given, rc;

@@ -21,6 +21,7 @@ struct pf_compile_opts {
                             * policy's `cpu`, else the host's model */
     enum pf_abi abi;
     unsigned arm_max;      /* last arm64 event number; 0: PF_ARM_EVENT_MAX (16 bits) */
+    const char *const *include_dirs; /* where `include` looks after the file's own folder */
     int werror, no_warnings;
     int front_only; /* stop after the IR (for --check on a policy) */
 };

@@ -153,7 +153,7 @@ void pf_diags_print(FILE *out, const struct pf_diags *d)
 
 struct group {
     struct pf_diag *head, *last;
-    size_t seq;
+    size_t seq, file; /* file: order in which its source first appears */
 };
 
 static int group_cmp(const void *pa, const void *pb)
@@ -163,6 +163,8 @@ static int group_cmp(const void *pa, const void *pb)
     int xa = x->src != NULL, ya = y->src != NULL;
     if (xa != ya)
         return ya - xa; /* located first */
+    if (a->file != b->file)
+        return a->file < b->file ? -1 : 1;
     if (xa && x->line != y->line)
         return x->line < y->line ? -1 : 1;
     if (xa && x->col != y->col)
@@ -189,6 +191,14 @@ int pf_diags_sort(struct pf_diags *d)
         } else {
             v[k - 1].last = g;
         }
+    }
+    for (size_t i = 0; i < n; i++) {
+        v[i].file = i;
+        for (size_t j = 0; j < i; j++)
+            if (v[j].head->loc.src == v[i].head->loc.src) {
+                v[i].file = v[j].file;
+                break;
+            }
     }
     qsort(v, n, sizeof(*v), group_cmp);
     d->head = v[0].head;

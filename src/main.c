@@ -27,8 +27,12 @@
 enum mode { MODE_COMPILE, MODE_DISASSEMBLE, MODE_CHECK, MODE_LIST_EVENTS, MODE_LIST_CPUS };
 enum format { FORMAT_RAW, FORMAT_TEXT };
 
+enum { MAX_INCLUDE_DIRS = 32 };
+
 struct cli {
     enum mode mode;
+    const char *include_dirs[MAX_INCLUDE_DIRS + 2];
+    int ninclude;
     enum format format;
     const char *output, *input, *event;
     struct pf_compile_opts opts;
@@ -56,6 +60,8 @@ static void usage(FILE *out)
           "                         select=0xc4,umask=0x01 or raw=0x1c4 or fixed=0\n"
           "      --list-events      list the event names of the CPU model (--cpu)\n"
           "      --list-cpus        list the CPU models pmufc knows\n"
+          "  -I, --include-dir=DIR  look for included files in DIR too (after the including\n"
+          "                         file's folder; before " PMUFC_POLICYDIR ")\n"
           "  -W, --werror           treat warnings as errors\n"
           "  -w, --no-warnings      do not print warnings\n"
           "  -v, --verbose          say what was emitted and verified\n"
@@ -105,11 +111,12 @@ static int parse_args(int argc, char **argv, struct cli *cli)
         {"cpu", required_argument, NULL, 'c'},     {"list-events", no_argument, NULL, OPT_LIST_EVENTS},
         {"list-cpus", no_argument, NULL, OPT_LIST_CPUS},
         {"arm-pmu", required_argument, NULL, OPT_ARM_PMU},
+        {"include-dir", required_argument, NULL, 'I'},
         {"verbose", no_argument, NULL, 'v'},       {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0},
     };
     int c;
-    while ((c = getopt_long(argc, argv, "o:f:t:c:dWwvhV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:f:t:c:I:dWwvhV", longopts, NULL)) != -1) {
         switch (c) {
         case 'o':
             cli->output = optarg;
@@ -138,6 +145,11 @@ static int parse_args(int argc, char **argv, struct cli *cli)
             break;
         case 'c':
             cli->opts.cpu = optarg;
+            break;
+        case 'I':
+            if (cli->ninclude == MAX_INCLUDE_DIRS)
+                return usage_error("more than %d include folders", MAX_INCLUDE_DIRS);
+            cli->include_dirs[cli->ninclude++] = optarg;
             break;
         case OPT_ARM_PMU:
             if (!strcmp(optarg, "v3p0"))
@@ -180,6 +192,10 @@ static int parse_args(int argc, char **argv, struct cli *cli)
             return EX_USAGE;
         }
     }
+    /* The installed policies come last. */
+    cli->include_dirs[cli->ninclude] = PMUFC_POLICYDIR;
+    cli->include_dirs[cli->ninclude + 1] = NULL;
+    cli->opts.include_dirs = cli->include_dirs;
     if (cli->mode == MODE_LIST_EVENTS || cli->mode == MODE_LIST_CPUS) {
         if (optind < argc)
             return usage_error("--list-events and --list-cpus take no file ('%s')", argv[optind]);

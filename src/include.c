@@ -1,0 +1,112 @@
+/* include.c - `include "FILE";`: finding the file, refusing cycles and
+ * runaway nesting, and parsing it into the same policy.
+ *
+ * An included file's rules take their place in the order at the include
+ * statement, so "the last matching rule decides" reads across files as it
+ * reads within one. */
+#include "arena.h"
+#include "output.h"
+#include "parse.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Inputs larger than this are refused, as at the top (pmufc(1)). */
+#define INCLUDE_LIMIT ((size_t)64 << 20)
+
+/* dir + "/" + name in the arena; dir may be NULL or empty (as is). */
+static char *join(struct pf_arena *a, const char *dir, size_t dirlen, const char *name)
+{
+    if (!dir || !dirlen)
+        return pf_arena_strndup(a, name, strlen(name));
+    return pf_arena_printf(a, "%.*s/%s", (int)dirlen, dir, name);
+}
+
+/* The first candidate that exists: absolute as is; else next to the
+ * including file, then in each include folder. */
+static char *find(struct pf_parse_ctx *ctx, const char *name)
+{
+    struct stat st;
+    if (name[0] == '/')
+        return pf_arena_strndup(ctx->arena, name, strlen(name));
+    const char *from = ctx->src->name;
+    const char *slash = strcmp(from, "-") ? strrchr(from, '/') : NULL;
+    char *p = join(ctx->arena, from, slash ? (size_t)(slash - from) : 0, name);
+    if (p && stat(p, &st) == 0)
+        return p;
+    for (const char *const *d = ctx->opts ? ctx->opts->include_dirs : NULL; d && *d; d++) {
+        char *q = join(ctx->arena, *d, strlen(*d), name);
+        if (q && stat(q, &st) == 0)
+            return q;
+    }
+    return NULL;
+}
+
+static void cycle(struct pf_parse_ctx *ctx, const char *path, const struct pf_loc *loc,
+                  const struct pf_include_frame *again)
+{
+    pf_diag(ctx->diags, PF_SEV_ERROR, loc, "include cycle: '%s' is already being read", path);
+    for (const struct pf_include_frame *f = ctx->frame; f && f->from.src; f = f->up) {
+        pf_diag(ctx->diags, PF_SEV_NOTE, &f->from, "'%s' is included here", f->path);
+        if (f == again)
+            break;
+    }
+}
+
+void pf_include(struct pf_parse_ctx *ctx, const char *name, const struct pf_loc *loc)
+{
+    if (ctx->depth + 1 > PF_INCLUDE_DEPTH) {
+        pf_diag(ctx->diags, PF_SEV_ERROR, loc, "includes nest deeper than %d files", PF_INCLUDE_DEPTH);
+        return;
+    }
+    char *path = find(ctx, name);
+    if (!path) {
+        pf_diag(ctx->diags, PF_SEV_ERROR, loc,
+                "cannot find '%s' (looked next to %s%s)", name,
+                strcmp(ctx->src->name, "-") ? ctx->src->name : "the working folder",
+                ctx->opts && ctx->opts->include_dirs && *ctx->opts->include_dirs
+                    ? " and in the policy folders"
+                    : "");
+        return;
+    }
+    struct stat st;
+    if (stat(path, &st) == 0)
+        for (const struct pf_include_frame *f = ctx->frame; f; f = f->up)
+            if (f->dev == (unsigned long long)st.st_dev && f->ino == (unsigned long long)st.st_ino) {
+                cycle(ctx, path, loc, f);
+                return;
+            }
+    char *buf, err[512];
+    size_t len;
+    if (pf_read_input(path, INCLUDE_LIMIT, &buf, &len, err, sizeof(err))) {
+        pf_diag(ctx->diags, PF_SEV_ERROR, loc, "%s", err);
+        return;
+    }
+    /* The text lives as long as the compilation: diagnostics quote it. */
+    char *text = pf_arena_alloc(ctx->arena, len ? len : 1);
+    struct pf_source *src = pf_arena_alloc(ctx->arena, sizeof(*src));
+    struct pf_include_frame *frame = pf_arena_alloc(ctx->arena, sizeof(*frame));
+    if (!text || !src || !frame) {
+        free(buf);
+        pf_diag(ctx->diags, PF_SEV_ERROR, NULL, "out of memory");
+        return;
+    }
+    memcpy(text, buf, len);
+    free(buf);
+    src->name = path;
+    src->text = text;
+    src->len = len;
+    frame->path = path;
+    frame->dev = (unsigned long long)st.st_dev;
+    frame->ino = (unsigned long long)st.st_ino;
+    frame->from = *loc;
+    frame->up = ctx->frame;
+    struct pf_parse_ctx child = *ctx;
+    child.src = src;
+    child.frame = frame;
+    child.depth = ctx->depth + 1;
+    child.oom = 0;
+    pf_parse_file(&child);
+}
