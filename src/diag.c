@@ -29,6 +29,17 @@ void pf_vdiag(struct pf_diags *d, enum pf_severity sev, const struct pf_loc *loc
     if (sev == PF_SEV_NOTE && d->dropping)
         return;
     d->dropping = 0;
+    /* A hostile input can make millions of errors: keep the first ones;
+     * the rest are only counted. */
+    if (d->nerrors + d->nwarnings >= PF_DIAG_MAX) {
+        if (sev == PF_SEV_ERROR)
+            d->nerrors++;
+        else if (sev == PF_SEV_WARNING)
+            d->nwarnings++;
+        d->dropped += sev != PF_SEV_NOTE;
+        d->dropping = 1;
+        return;
+    }
 
     struct pf_diag *g = pf_arena_alloc(d->arena, sizeof(*g));
     if (!g) {
@@ -149,6 +160,8 @@ void pf_diags_print(FILE *out, const struct pf_diags *d)
 {
     for (const struct pf_diag *g = d->head; g; g = g->next)
         pf_diag_print(out, g);
+    if (d->dropped)
+        fprintf(out, "pmufc: note: %u more diagnostics not shown\n", d->dropped);
 }
 
 struct group {
@@ -192,13 +205,18 @@ int pf_diags_sort(struct pf_diags *d)
             v[k - 1].last = g;
         }
     }
+    /* Few files take part (the policy and its includes): a short list of
+     * the sources seen so far gives each its rank. */
+    const struct pf_source *seen[PF_INCLUDE_FILES];
+    size_t nseen = 0;
     for (size_t i = 0; i < n; i++) {
-        v[i].file = i;
-        for (size_t j = 0; j < i; j++)
-            if (v[j].head->loc.src == v[i].head->loc.src) {
-                v[i].file = v[j].file;
-                break;
-            }
+        const struct pf_source *s = v[i].head->loc.src;
+        size_t r = 0;
+        while (r < nseen && seen[r] != s)
+            r++;
+        if (r == nseen && nseen < PF_INCLUDE_FILES)
+            seen[nseen++] = s;
+        v[i].file = r;
     }
     qsort(v, n, sizeof(*v), group_cmp);
     d->head = v[0].head;

@@ -45,7 +45,11 @@ struct pf_diags {
     int werror;          /* warnings count as errors */
     int no_warnings;     /* warnings (and their notes) are dropped */
     int dropping;        /* internal: the last warning was dropped */
+    unsigned dropped;    /* errors and warnings past PF_DIAG_MAX, counted only */
 };
+
+#define PF_DIAG_MAX 100     /* errors and warnings kept */
+#define PF_INCLUDE_FILES 64 /* files ranked apart when sorting */
 
 void pf_diags_init(struct pf_diags *d, struct pf_arena *a);
 void pf_diag(struct pf_diags *d, enum pf_severity sev, const struct pf_loc *loc,
