@@ -1,0 +1,32 @@
+# tests/arm64.mk - automake fragment for the arm64 tests (included from the
+# top Makefile.am after TESTS and EXTRA_DIST are defined).
+#
+# abi-check.sh: compile-only check of the arm64 filter layout against the
+#   arm64 uapi headers (linux-libc-dev-arm64-cross) with aarch64-linux-gnu-gcc.
+# kvm-arm64.sh: boots Debian's arm64 kernel in qemu-system-aarch64 and runs
+#   the policies tests/arm64/*.pf, compiled by pmufc, through real arm64 KVM
+#   (about 10 s of boot and run).  tests/arm64/setup.sh fetches the tools
+#   and the kernel (into ${XDG_CACHE_HOME:-$HOME/.cache}/pmufc-arm64, or
+#   $PMUFC_ARM64_CACHE).
+# Both skip (77) when their tools are missing; both find their folder from
+# their own path and write only into mktemp folders (VPATH and distcheck
+# safe).  A new tests/arm64/*.pf policy needs a line below.
+TESTS += tests/arm64/abi-check.sh tests/arm64/kvm-arm64.sh
+
+EXTRA_DIST += \
+	tests/arm64/abi-check.c \
+	tests/arm64/abi-check.sh \
+	tests/arm64/kvm-arm64.sh \
+	tests/arm64/setup.sh \
+	tests/arm64/vmm.c \
+	tests/arm64/allow-all.pf \
+	tests/arm64/allow-cycles.pf \
+	tests/arm64/allow-inst.pf \
+	tests/arm64/allow-range.pf \
+	tests/arm64/deny-all.pf \
+	tests/arm64/deny-cycles.pf \
+	tests/arm64/deny-inst.pf \
+	tests/arm64/high-events.pf \
+	tests/arm64/named.pf \
+	tests/arm64/range-hole.pf \
+	tests/arm64/set-override.pf
