@@ -330,6 +330,10 @@ static int load_blob(const struct cli *cli, const char *buf, size_t len, struct 
     pf_diags_print(stderr, &d);
     int failed = rc || pf_diags_failed(&d);
     pf_arena_free(a);
+    /* The bytes do not say their architecture: x86 comes from the host. */
+    if (failed && f->t != PF_TARGET_ARM64 && cli->opts.target == PF_TARGET_NONE &&
+        len % PF_ARM_RECORD == 0)
+        fputs("pmufc: note: if this is an arm64 filter, give --target arm64\n", stderr);
     if (failed) {
         pf_x86_filter_free(x86);
         pf_arm_filter_free(arm);
