@@ -10,8 +10,10 @@
 #include "emit.h"
 #include "explain.h"
 #include "host.h"
+#include "interop.h"
 #include "output.h"
 #include "resolve.h"
+#include "stats.h"
 
 #include <getopt.h>
 #include <stdarg.h>
@@ -24,8 +26,7 @@
 /* Inputs larger than this are refused (documented in pmufc(1)). */
 #define INPUT_LIMIT ((size_t)64 << 20)
 
-enum mode { MODE_COMPILE, MODE_DISASSEMBLE, MODE_CHECK, MODE_LIST_EVENTS, MODE_LIST_CPUS };
-enum format { FORMAT_RAW, FORMAT_TEXT };
+enum mode { MODE_COMPILE, MODE_DISASSEMBLE, MODE_CHECK, MODE_STATS, MODE_LIST_EVENTS, MODE_LIST_CPUS };
 
 enum { MAX_INCLUDE_DIRS = 32 };
 
@@ -33,8 +34,8 @@ struct cli {
     enum mode mode;
     const char *include_dirs[MAX_INCLUDE_DIRS + 2];
     int ninclude;
-    enum format format;
-    const char *output, *input, *event;
+    enum pf_format format;
+    const char *output, *input, *event, *id;
     struct pf_compile_opts opts;
     int verbose;
 };
@@ -46,7 +47,10 @@ static void usage(FILE *out)
           "       pmufc --check EVENT FILE          does EVENT count under a policy or filter?\n"
           "\n"
           "  -o, --output=FILE      write the filter to FILE ('-': standard output)\n"
-          "  -f, --format=FORMAT    raw (the kernel's bytes; default) or text\n"
+          "  -f, --format=FORMAT    raw (the kernel's bytes; default), text, c, json, policy;\n"
+          "                         x86: qemu (QEMU's kvm-pmu-filter JSON), qemu-rfc (its\n"
+          "                         RFC v1 shape); arm64: kvmtool, qemu-arm\n"
+          "      --id=ID            the QEMU object's id (default f0) or the C variable's name\n"
           "  -t, --target=TARGET    intel, amd or arm64 (default: the policy's 'target', else the\n"
           "                         CPU model's vendor, else this host)\n"
           "  -c, --cpu=MODEL        CPU model for event names: a name from --list-cpus\n"
@@ -57,7 +61,10 @@ static void usage(FILE *out)
           "      --arm-pmu=VERSION  arm64 event space: v3p1 (16-bit, default) or v3p0 (10-bit)\n"
           "  -d, --disassemble      FILE is a filter: print it decoded\n"
           "      --check=EVENT      print allow or deny for EVENT, and why; EVENT is\n"
-          "                         select=0xc4,umask=0x01 or raw=0x1c4 or fixed=0\n"
+          "                         select=0xc4,umask=0x01, raw=0x1c4, fixed=0 or arm=0x11\n"
+          "      --stats            what the policy decides and what its filter costs, per\n"
+          "                         target (--target, else intel and amd), with the lower\n"
+          "                         bound on its size\n"
           "      --list-events      list the event names of the CPU model (--cpu)\n"
           "      --list-cpus        list the CPU models pmufc knows\n"
           "  -I, --include-dir=DIR  look for included files in DIR too (after the including\n"
@@ -102,7 +109,7 @@ static int parse_target(const char *s, enum pf_target *t)
 
 static int parse_args(int argc, char **argv, struct cli *cli)
 {
-    enum { OPT_ABI = 256, OPT_CHECK, OPT_LIST_EVENTS, OPT_LIST_CPUS, OPT_ARM_PMU };
+    enum { OPT_ABI = 256, OPT_CHECK, OPT_STATS, OPT_LIST_EVENTS, OPT_LIST_CPUS, OPT_ARM_PMU, OPT_ID };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},  {"format", required_argument, NULL, 'f'},
         {"target", required_argument, NULL, 't'},  {"abi", required_argument, NULL, OPT_ABI},
@@ -110,7 +117,8 @@ static int parse_args(int argc, char **argv, struct cli *cli)
         {"werror", no_argument, NULL, 'W'},        {"no-warnings", no_argument, NULL, 'w'},
         {"cpu", required_argument, NULL, 'c'},     {"list-events", no_argument, NULL, OPT_LIST_EVENTS},
         {"list-cpus", no_argument, NULL, OPT_LIST_CPUS},
-        {"arm-pmu", required_argument, NULL, OPT_ARM_PMU},
+        {"arm-pmu", required_argument, NULL, OPT_ARM_PMU}, {"id", required_argument, NULL, OPT_ID},
+        {"stats", no_argument, NULL, OPT_STATS},
         {"include-dir", required_argument, NULL, 'I'},
         {"verbose", no_argument, NULL, 'v'},       {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0},
@@ -122,12 +130,13 @@ static int parse_args(int argc, char **argv, struct cli *cli)
             cli->output = optarg;
             break;
         case 'f':
-            if (!strcmp(optarg, "raw"))
-                cli->format = FORMAT_RAW;
-            else if (!strcmp(optarg, "text"))
-                cli->format = FORMAT_TEXT;
-            else
-                return usage_error("unknown format '%s' (raw or text)", optarg);
+            if (pf_format_parse(optarg, &cli->format))
+                return usage_error("unknown format '%s' (%s)", optarg, pf_format_list());
+            break;
+        case OPT_ID:
+            if (!pf_qemu_id_valid(optarg))
+                return usage_error("bad --id '%s': a letter, then letters, digits, '-', '.' or '_'", optarg);
+            cli->id = optarg;
             break;
         case 't':
             if (parse_target(optarg, &cli->opts.target))
@@ -162,15 +171,16 @@ static int parse_args(int argc, char **argv, struct cli *cli)
         case OPT_LIST_EVENTS:
         case OPT_LIST_CPUS:
             if (cli->mode != MODE_COMPILE)
-                return usage_error("%s", "choose one of -d, --check, --list-events and --list-cpus");
+                return usage_error("%s", "choose one of -d, --check, --stats, --list-events and --list-cpus");
             cli->mode = c == OPT_LIST_EVENTS ? MODE_LIST_EVENTS : MODE_LIST_CPUS;
             break;
         case 'd':
         case OPT_CHECK:
+        case OPT_STATS:
             if (cli->mode != MODE_COMPILE)
-                return usage_error("%s", "choose one of -d, --check, --list-events and --list-cpus");
-            cli->mode = c == 'd' ? MODE_DISASSEMBLE : MODE_CHECK;
-            cli->event = c == 'd' ? NULL : optarg;
+                return usage_error("%s", "choose one of -d, --check, --stats, --list-events and --list-cpus");
+            cli->mode = c == 'd' ? MODE_DISASSEMBLE : c == OPT_STATS ? MODE_STATS : MODE_CHECK;
+            cli->event = c == OPT_CHECK ? optarg : NULL;
             break;
         case 'W':
             cli->opts.werror = 1;
@@ -262,34 +272,50 @@ struct filter {
     size_t len;
 };
 
-/* Renders a filter as text into a malloc'd buffer. */
-static char *render_text(const struct filter *f, const struct pf_evtab_model *model, size_t *len)
+/* Renders a filter in a text format into a malloc'd buffer; what the
+ * format cannot say is printed. */
+static char *render_text(const struct cli *cli, const struct filter *f,
+                         const struct pf_evtab_model *model, size_t *len)
 {
     char *buf = NULL;
-    FILE *m = open_memstream(&buf, len);
-    if (!m)
-        return NULL;
-    if (f->t == PF_TARGET_ARM64)
-        pf_emit_text_arm(m, f->arm, f->arm_max, model);
-    else
-        pf_emit_text(m, f->x86, f->t, model);
-    if (fclose(m)) {
-        free(buf);
+    struct pf_arena *a = pf_arena_new();
+    FILE *m = a ? open_memstream(&buf, len) : NULL;
+    if (!m) {
+        pf_arena_free(a);
+        fputs("pmufc: out of memory\n", stderr);
         return NULL;
     }
+    struct pf_diags d;
+    pf_diags_init(&d, a);
+    d.no_warnings = cli->opts.no_warnings;
+    d.werror = cli->opts.werror;
+    int rc = 0;
+    if (f->t == PF_TARGET_ARM64 && cli->format == PF_FORMAT_TEXT)
+        pf_emit_text_arm(m, f->arm, f->arm_max, model);
+    else if (f->t == PF_TARGET_ARM64)
+        rc = pf_render_arm(m, cli->format, f->arm, f->arm_max, cli->id, &d);
+    else
+        rc = pf_render_x86(m, cli->format, f->x86, f->t, model, cli->id, &d);
+    pf_diags_print(stderr, &d);
+    if (fclose(m) || rc || pf_diags_failed(&d)) {
+        free(buf);
+        buf = NULL;
+    }
+    pf_arena_free(a);
     return buf;
 }
 
 static int emit(const struct cli *cli, const struct filter *f, const struct pf_evtab_model *model)
 {
-    if (cli->format == FORMAT_RAW)
+    if (cli->format == PF_FORMAT_RAW)
         return write_output(cli, (const char *)f->blob, f->len, 1);
+    if (f->t == PF_TARGET_ARM64 ? !pf_format_arm(cli->format) : !pf_format_x86(cli->format))
+        return usage_error("--format %s is not for %s filters", pf_format_name(cli->format),
+                           pf_target_name(f->t));
     size_t tlen;
-    char *text = render_text(f, model, &tlen);
-    if (!text) {
-        fputs("pmufc: out of memory\n", stderr);
-        return EX_SOFTWARE;
-    }
+    char *text = render_text(cli, f, model, &tlen);
+    if (!text)
+        return EX_DATAERR;
     int rc = write_output(cli, text, tlen, 0);
     free(text);
     return rc;
@@ -393,7 +419,8 @@ static int run_disassemble(const struct cli *cli, const char *buf, size_t len)
     if (rc)
         return rc;
     struct cli text = *cli;
-    text.format = FORMAT_TEXT;
+    if (text.format == PF_FORMAT_RAW)
+        text.format = PF_FORMAT_TEXT;
     const struct pf_evtab_model *model;
     rc = listing_model(cli, f.t, &model);
     if (!rc)
@@ -429,14 +456,51 @@ static int check_blob(const struct cli *cli, const char *buf, size_t len)
     return rc;
 }
 
+/* A filter in another tool's format in place of a policy: a QEMU
+ * kvm-pmu-filter object (first non-blank byte '{') or an arm64 range
+ * string of kvmtool or QEMU ("A:0x11-0x11,..."); its policy text, to
+ * compile under im->name. */
+static int import_foreign(const struct cli *cli, const char **buf, size_t *len, struct pf_import *im)
+{
+    memset(im, 0, sizeof(*im));
+    int json = pf_json_sniff(*buf, *len);
+    if (!json && !pf_arm_string_sniff(*buf, *len))
+        return 0;
+    struct pf_arena *a = pf_arena_new();
+    if (!a)
+        return EX_SOFTWARE;
+    struct pf_diags d;
+    pf_diags_init(&d, a);
+    d.no_warnings = cli->opts.no_warnings;
+    d.werror = cli->opts.werror;
+    int rc = json ? pf_import_qemu(cli->input, *buf, *len, cli->opts.target, &d, im)
+                  : pf_import_arm_string(cli->input, *buf, *len, cli->opts.target, arm_max(cli), &d, im);
+    pf_diags_sort(&d);
+    pf_diags_print(stderr, &d);
+    if (!rc && pf_diags_failed(&d)) {
+        pf_import_free(im);
+        rc = -1;
+    }
+    pf_arena_free(a);
+    if (rc)
+        return EX_DATAERR;
+    *buf = im->policy;
+    *len = im->len;
+    return 0;
+}
+
 static int run_check(const struct cli *cli, const char *buf, size_t len)
 {
     if (pf_blob_sniff((const uint8_t *)buf, len))
         return check_blob(cli, buf, len);
     struct pf_compile_opts o = cli->opts;
     o.front_only = 1;
+    struct pf_import im;
+    int irc = import_foreign(cli, &buf, &len, &im);
+    if (irc)
+        return irc;
     struct pf_compiled c;
-    enum pf_status s = pf_compile(cli->input, buf, len, &o, &c);
+    enum pf_status s = pf_compile(im.name ? im.name : cli->input, buf, len, &o, &c);
     pf_diags_print(stderr, &c.diags);
     int rc = status_exit(s);
     if (!rc) {
@@ -448,15 +512,52 @@ static int run_check(const struct cli *cli, const char *buf, size_t len)
             pf_explain_policy(stdout, &c, &ev);
     }
     pf_compiled_free(&c);
+    pf_import_free(&im);
+    return rc;
+}
+
+static int run_stats(const struct cli *cli, const char *buf, size_t len)
+{
+    static const enum pf_target both[] = {PF_TARGET_INTEL, PF_TARGET_AMD};
+    enum pf_target one[] = {cli->opts.target};
+    const enum pf_target *targets = cli->opts.target != PF_TARGET_NONE ? one : both;
+    size_t n = cli->opts.target != PF_TARGET_NONE ? 1 : 2;
+    int rc = 0, first_ok = 0;
+    struct pf_import im;
+    int irc = import_foreign(cli, &buf, &len, &im);
+    if (irc)
+        return irc;
+    for (size_t i = 0; i < n; i++) {
+        struct pf_compile_opts o = cli->opts;
+        o.target = targets[i];
+        struct pf_compiled c;
+        enum pf_status s = pf_compile(im.name ? im.name : cli->input, buf, len, &o, &c);
+        /* Diagnostics once: they are the same for every target, but for
+         * a target that fails where the first did not. */
+        if (i == 0 || (s != PF_OK && first_ok))
+            pf_diags_print(stderr, &c.diags);
+        if (i == 0)
+            first_ok = s == PF_OK;
+        if (s == PF_OK || c.ir)
+            pf_emit_stats(stdout, &c, s);
+        else if (!rc)
+            rc = status_exit(s);
+        pf_compiled_free(&c);
+    }
+    pf_import_free(&im);
     return rc;
 }
 
 static int run_compile(const struct cli *cli, const char *buf, size_t len)
 {
-    if (!cli->output && cli->format == FORMAT_RAW)
+    if (!cli->output && cli->format == PF_FORMAT_RAW)
         return usage_error("%s", "no output file: give -o FILE (or -o - for standard output)");
+    struct pf_import im;
+    int irc = import_foreign(cli, &buf, &len, &im);
+    if (irc)
+        return irc;
     struct pf_compiled c;
-    enum pf_status s = pf_compile(cli->input, buf, len, &cli->opts, &c);
+    enum pf_status s = pf_compile(im.name ? im.name : cli->input, buf, len, &cli->opts, &c);
     pf_diags_print(stderr, &c.diags);
     int rc = status_exit(s);
     if (!rc) {
@@ -468,9 +569,15 @@ static int run_compile(const struct cli *cli, const char *buf, size_t len)
             fprintf(stderr, "pmufc: %s: %s, %s, %u %s entries; %zu decisions verified\n", cli->input,
                     pf_target_name(c.target), c.filter.action ? "DENY" : "ALLOW", c.filter.nevents,
                     c.report.masked_chosen ? "masked" : "plain", c.checked);
-        rc = emit(cli, &f, c.model);
+        /* Another tool's filter as policy: its own entries (for JSON,
+         * pointing back into it). */
+        if (im.policy && cli->format == PF_FORMAT_POLICY)
+            rc = write_output(cli, im.policy, im.len, 0);
+        else
+            rc = emit(cli, &f, c.model);
     }
     pf_compiled_free(&c);
+    pf_import_free(&im);
     return rc;
 }
 
@@ -497,6 +604,9 @@ int main(int argc, char **argv)
         break;
     case MODE_CHECK:
         rc = run_check(&cli, buf, len);
+        break;
+    case MODE_STATS:
+        rc = run_stats(&cli, buf, len);
         break;
     case MODE_COMPILE:
         rc = run_compile(&cli, buf, len);

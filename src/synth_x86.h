@@ -18,6 +18,10 @@ enum pf_abi {
 struct pf_synth_report {
     /* Entries each form needs, indexed by KVM action (ALLOW 0, DENY 1). */
     size_t plain[2], masked[2];
+    /* No masked filter under that action has fewer than masked_lower
+     * entries; masked_exact: masked[a] == masked_lower[a], proven. */
+    size_t masked_lower[2];
+    int masked_exact[2];
     size_t needed;      /* entries of the form chosen (or the best form, when too big) */
     uint32_t action;    /* the action chosen */
     int masked_chosen;
