@@ -118,18 +118,21 @@ static enum pf_status synthesize(struct pf_compiled *c, const struct pf_compile_
     struct pf_coverer *cov = pf_coverer_new();
     if (!cov)
         return PF_ENOMEM;
-    int rc = pf_synth_x86(c->ir, o->abi, cov, &c->filter, &c->report);
+    int rc = pf_synth_x86(c->ir, o->abi, o->prove, cov, &c->filter, &c->report);
     pf_coverer_free(cov);
     if (rc == PF_SYNTH_NOMEM)
         return PF_ENOMEM;
     if (rc == PF_SYNTH_TOO_BIG) {
         const struct pf_synth_report *r = &c->report;
         pf_diag(&c->diags, PF_SEV_ERROR, NULL,
-                "%s: on %s this policy needs %zu %s entries, but KVM takes at most %u "
-                "(plain: %zu allow / %zu deny; masked: %zu allow / %zu deny)",
+                "%s: on %s this policy needs %zu %s entries (at least %zu), but KVM takes at "
+                "most %u (plain: %zu allow / %zu deny; masked: %zu allow / %zu deny)",
                 c->src.name, pf_target_name(c->target), r->needed,
-                r->masked_chosen ? "masked" : "plain", PF_X86_MAX_EVENTS, r->plain[0],
-                r->plain[1], r->masked[0], r->masked[1]);
+                r->masked_chosen ? "masked" : "plain",
+                r->masked_chosen ? (r->masked_lower[0] < r->masked_lower[1] ? r->masked_lower[0]
+                                                                           : r->masked_lower[1])
+                                 : r->needed,
+                PF_X86_MAX_EVENTS, r->plain[0], r->plain[1], r->masked[0], r->masked[1]);
         explain_too_big(c);
         return PF_EPOLICY;
     }

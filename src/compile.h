@@ -24,6 +24,7 @@ struct pf_compile_opts {
     const char *const *include_dirs; /* where `include` looks after the file's own folder */
     int werror, no_warnings;
     int front_only; /* stop after the IR (for --check on a policy) */
+    int prove;      /* search exact covers for both actions (for --stats) */
 };
 
 struct pf_compiled {

@@ -530,6 +530,7 @@ static int run_stats(const struct cli *cli, const char *buf, size_t len)
     for (size_t i = 0; i < n; i++) {
         struct pf_compile_opts o = cli->opts;
         o.target = targets[i];
+        o.prove = 1;
         struct pf_compiled c;
         enum pf_status s = pf_compile(im.name ? im.name : cli->input, buf, len, &o, &c);
         /* Diagnostics once: they are the same for every target, but for

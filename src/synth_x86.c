@@ -49,7 +49,7 @@ struct bound {
 };
 
 static size_t build(const struct pf_ir *ir, struct pf_coverer *cov, uint32_t action, int masked,
-                    uint64_t *out, unsigned *select_cost, struct bound *bound)
+                    uint64_t *out, unsigned *select_cost, struct bound *bound, int deep)
 {
     size_t n = 0;
     int in = in_value(action);
@@ -76,7 +76,10 @@ static size_t build(const struct pf_ir *ir, struct pf_coverer *cov, uint32_t act
         } else {
             /* cover.c caches by set: the selects of a `select=*` rule
              * share one search. */
-            pf_cover_umasks(cov, set, &cv);
+            if (deep)
+                pf_cover_umasks(cov, set, &cv);
+            else
+                pf_cover_umasks_quick(cov, set, &cv);
             cost = pf_cover_cost(&cv);
             if (bound) {
                 bound->lower += cv.lower;
@@ -97,23 +100,45 @@ static size_t build(const struct pf_ir *ir, struct pf_coverer *cov, uint32_t act
     return n;
 }
 
-int pf_synth_x86(const struct pf_ir *ir, enum pf_abi abi, struct pf_coverer *cov,
+int pf_synth_x86(const struct pf_ir *ir, enum pf_abi abi, int prove, struct pf_coverer *cov,
                  struct pf_x86_filter *out, struct pf_synth_report *rep)
 {
     memset(out, 0, sizeof(*out));
     memset(rep, 0, sizeof(*rep));
+    /* First greedy covers and cheap bounds (cover.c's quick answers). */
     for (uint32_t a = 0; a < 2; a++) {
         struct bound b;
-        rep->plain[a] = build(ir, cov, a, 0, NULL, NULL, NULL);
-        rep->masked[a] = build(ir, cov, a, 1, NULL, NULL, &b);
+        rep->plain[a] = build(ir, cov, a, 0, NULL, NULL, NULL, 0);
+        rep->masked[a] = build(ir, cov, a, 1, NULL, NULL, &b, 0);
         rep->masked_lower[a] = b.lower;
-        rep->masked_exact[a] = b.exact && b.lower == rep->masked[a];
     }
     /* On a tie, list the exceptions to the policy's default: an allow-list
      * becomes ALLOW, a deny-list DENY. */
     uint32_t pref = ir->def == PF_DENY ? KVM_PMU_EVENT_ALLOW : KVM_PMU_EVENT_DENY;
     uint32_t other = !pref;
     uint32_t best_plain = rep->plain[other] < rep->plain[pref] ? other : pref;
+    /* Then the exact search, where it can change the filter: when masked
+     * entries are used, for an action whose lower bound still fits and
+     * could beat the other's greedy total (or tie it, for pref). */
+    int deep[2] = {0, 0};
+    if (prove) /* --stats: the best masked filter of each action, proven where possible */
+        for (uint32_t a = 0; a < 2; a++)
+            deep[a] = rep->masked_lower[a] < rep->masked[a];
+    else if (abi == PF_ABI_MASKED ||
+        (abi == PF_ABI_AUTO && rep->plain[best_plain] > PF_X86_MAX_EVENTS))
+        for (uint32_t a = 0; a < 2; a++) {
+            size_t lo = rep->masked_lower[a], rival = rep->masked[!a];
+            deep[a] = lo < rep->masked[a] && lo <= PF_X86_MAX_EVENTS &&
+                      (lo < rival || (a == pref && lo == rival));
+        }
+    for (uint32_t a = 0; a < 2; a++) {
+        if (deep[a]) {
+            struct bound b;
+            rep->masked[a] = build(ir, cov, a, 1, NULL, NULL, &b, 1);
+            rep->masked_lower[a] = b.lower;
+        }
+        rep->masked_exact[a] = rep->masked_lower[a] == rep->masked[a];
+    }
     uint32_t best_masked = rep->masked[other] < rep->masked[pref] ? other : pref;
 
     int masked;
@@ -130,14 +155,15 @@ int pf_synth_x86(const struct pf_ir *ir, enum pf_abi abi, struct pf_coverer *cov
     if (!rep->select_cost)
         return PF_SYNTH_NOMEM;
     if (rep->needed > PF_X86_MAX_EVENTS) {
-        build(ir, cov, rep->action, masked, NULL, rep->select_cost, NULL);
+        build(ir, cov, rep->action, masked, NULL, rep->select_cost, NULL, deep[rep->action]);
         return PF_SYNTH_TOO_BIG;
     }
 
     out->events = malloc((rep->needed ? rep->needed : 1) * sizeof(*out->events));
     if (!out->events)
         return PF_SYNTH_NOMEM;
-    out->nevents = (uint32_t)build(ir, cov, rep->action, masked, out->events, rep->select_cost, NULL);
+    out->nevents = (uint32_t)build(ir, cov, rep->action, masked, out->events, rep->select_cost,
+                                   NULL, deep[rep->action]);
     qsort(out->events, out->nevents, sizeof(*out->events), cmp_u64);
     out->action = rep->action;
     out->flags = masked ? KVM_PMU_EVENT_FLAG_MASKED_EVENTS : 0;

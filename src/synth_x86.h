@@ -33,8 +33,10 @@ struct pf_synth_report {
 enum { PF_SYNTH_OK = 0, PF_SYNTH_TOO_BIG = 1, PF_SYNTH_NOMEM = -1 };
 
 /* Fills out (and rep) from ir.  Returns PF_SYNTH_TOO_BIG, with rep filled
- * and out empty, when no filter of the allowed ABI fits in 300 entries. */
-int pf_synth_x86(const struct pf_ir *ir, enum pf_abi abi, struct pf_coverer *cov,
+ * and out empty, when no filter of the allowed ABI fits in 300 entries.
+ * The exact cover search runs where it can change the filter; prove runs
+ * it for both actions' masked filters (for --stats). */
+int pf_synth_x86(const struct pf_ir *ir, enum pf_abi abi, int prove, struct pf_coverer *cov,
                  struct pf_x86_filter *out, struct pf_synth_report *rep);
 
 #endif
