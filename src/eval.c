@@ -183,6 +183,20 @@ int pf_eval_x86_gp(const struct pf_eval_x86 *ev, unsigned select, unsigned umask
     return ev->action == K_ALLOW ? in_set : !in_set;
 }
 
+int pf_eval_x86_select_listed(const struct pf_eval_x86 *ev, unsigned select)
+{
+    uint64_t bits = ((uint64_t)select & 0xff) | ((uint64_t)(select >> 8 & 0xf) << 32);
+    size_t lo = 0, hi = ev->ninc;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if ((ev->inc[mid] & K_SEL_AMD) < bits)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < ev->ninc && (ev->inc[lo] & K_SEL_AMD) == bits;
+}
+
 int pf_eval_x86_fixed(const struct pf_eval_x86 *ev, unsigned idx)
 {
     int bit = idx < 32 && (ev->fixed_bitmap >> idx & 1);

@@ -32,6 +32,10 @@ void pf_eval_x86_free(struct pf_eval_x86 *ev);
  * took it out of the set. */
 int pf_eval_x86_gp(const struct pf_eval_x86 *ev, unsigned select, unsigned umask, long *entry,
                    long *excluded);
+/* Has the filter any include entry for select?  Without one no umask of
+ * it is in the set (the kernel's filter_contains_match finds nothing), so
+ * all 256 decide alike: a shortcut for exhaustive checks. */
+int pf_eval_x86_select_listed(const struct pf_eval_x86 *ev, unsigned select);
 /* Does fixed counter idx count? */
 int pf_eval_x86_fixed(const struct pf_eval_x86 *ev, unsigned idx);
 

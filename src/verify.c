@@ -7,6 +7,8 @@
 #include "eval.h"
 #include "eval_arm.h"
 
+#include <string.h>
+
 int pf_verify_x86(const struct pf_ir *ir, const uint8_t *blob, size_t len, struct pf_diags *d,
                   size_t *checked)
 {
@@ -19,10 +21,29 @@ int pf_verify_x86(const struct pf_ir *ir, const uint8_t *blob, size_t len, struc
         return -1;
     }
     size_t bad = 0, first = 0;
-    for (size_t i = 0; i < ir->nevents; i++) {
-        int counts = pf_eval_x86_gp(&ev, (unsigned)(i >> 8), (unsigned)(i & 0xff), NULL, NULL);
-        if (counts != ir->allow[i] && !bad++)
-            first = i;
+    for (unsigned sel = 0; sel < ir->nselects; sel++) {
+        const uint8_t *row = ir->allow + pf_ir_index(sel, 0);
+        if (!pf_eval_x86_select_listed(&ev, sel)) {
+            /* Nothing listed: every umask gets the unlisted decision.
+             * On Intel a select above 0xff cannot be programmed; the IR
+             * has none. */
+            uint8_t counts = (uint8_t)pf_eval_x86_gp(&ev, sel, 0, NULL, NULL);
+            const uint8_t *odd = memchr(row, !counts, 256);
+            if (odd) {
+                size_t n = 0;
+                for (unsigned u = 0; u < 256; u++)
+                    n += row[u] != counts;
+                if (!bad)
+                    first = pf_ir_index(sel, (unsigned)(odd - row));
+                bad += n;
+            }
+            continue;
+        }
+        for (unsigned u = 0; u < 256; u++) {
+            int counts = pf_eval_x86_gp(&ev, sel, u, NULL, NULL);
+            if (counts != row[u] && !bad++)
+                first = pf_ir_index(sel, u);
+        }
     }
     for (unsigned i = 0; i < ir->nfixed; i++) {
         int counts = pf_eval_x86_fixed(&ev, i);
