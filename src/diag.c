@@ -95,25 +95,45 @@ static const char *sev_name(enum pf_severity s)
     return "error";
 }
 
+/* Where the printer last found a line: diagnostics come sorted by line,
+ * so each search starts from the previous one instead of the top of a
+ * possibly huge file. */
+struct cursor {
+    const struct pf_source *src;
+    unsigned line;
+    const char *at;
+};
+
 /* Start of line `line` (1-based) in src, or NULL. */
-static const char *line_start(const struct pf_source *src, unsigned line, size_t *len)
+static const char *line_start(const struct pf_source *src, unsigned line, size_t *len,
+                              struct cursor *cur)
 {
     const char *p = src->text, *end = src->text + src->len;
-    for (unsigned l = 1; l < line; l++) {
+    unsigned l = 1;
+    if (cur && cur->src == src && cur->line <= line) {
+        p = cur->at;
+        l = cur->line;
+    }
+    for (; l < line; l++) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         if (!nl)
             return NULL;
         p = nl + 1;
+    }
+    if (cur) {
+        cur->src = src;
+        cur->line = line;
+        cur->at = p;
     }
     const char *nl = memchr(p, '\n', (size_t)(end - p));
     *len = (size_t)((nl ? nl : end) - p);
     return p;
 }
 
-static void print_excerpt(FILE *out, const struct pf_loc *loc)
+static void print_excerpt(FILE *out, const struct pf_loc *loc, struct cursor *cur)
 {
     size_t len;
-    const char *s = line_start(loc->src, loc->line, &len);
+    const char *s = line_start(loc->src, loc->line, &len, cur);
     if (!s)
         return;
     size_t col = loc->col ? loc->col - 1 : 0; /* 0-based byte offset */
@@ -145,7 +165,7 @@ static void print_excerpt(FILE *out, const struct pf_loc *loc)
     fputc('\n', out);
 }
 
-void pf_diag_print(FILE *out, const struct pf_diag *d)
+static void print_one(FILE *out, const struct pf_diag *d, struct cursor *cur)
 {
     if (d->loc.src)
         fprintf(out, "%s:%u:%u: %s: %s\n", d->loc.src->name, d->loc.line, d->loc.col,
@@ -153,13 +173,19 @@ void pf_diag_print(FILE *out, const struct pf_diag *d)
     else
         fprintf(out, "pmufc: %s: %s\n", sev_name(d->sev), d->msg);
     if (d->loc.src && d->loc.line)
-        print_excerpt(out, &d->loc);
+        print_excerpt(out, &d->loc, cur);
+}
+
+void pf_diag_print(FILE *out, const struct pf_diag *d)
+{
+    print_one(out, d, NULL);
 }
 
 void pf_diags_print(FILE *out, const struct pf_diags *d)
 {
+    struct cursor cur = {0};
     for (const struct pf_diag *g = d->head; g; g = g->next)
-        pf_diag_print(out, g);
+        print_one(out, g, &cur);
     if (d->dropped)
         fprintf(out, "pmufc: note: %u more diagnostics not shown\n", d->dropped);
 }

@@ -56,14 +56,14 @@ int pf_verify_x86(const struct pf_ir *ir, const uint8_t *blob, size_t len, struc
         return 0;
     if (first < ir->nevents)
         pf_diag(d, PF_SEV_ERROR, NULL,
-                "internal error: the emitted filter disagrees with the policy on %zu events, "
+                "internal error: the emitted filter disagrees with the policy on %zu event%s, "
                 "the first select=0x%zx umask=0x%02zx (policy: %s); nothing was written",
-                bad, first >> 8, first & 0xff, ir->allow[first] ? "allow" : "deny");
+                bad, bad == 1 ? "" : "s", first >> 8, first & 0xff, ir->allow[first] ? "allow" : "deny");
     else
         pf_diag(d, PF_SEV_ERROR, NULL,
-                "internal error: the emitted filter disagrees with the policy on %zu events, "
+                "internal error: the emitted filter disagrees with the policy on %zu event%s, "
                 "the first fixed counter %zu; nothing was written",
-                bad, first - ir->nevents);
+                bad, bad == 1 ? "" : "s", first - ir->nevents);
     return -1;
 }
 
@@ -90,8 +90,8 @@ int pf_verify_arm(const struct pf_ir *ir, const uint8_t *blob, size_t len, struc
     if (!bad)
         return 0;
     pf_diag(d, PF_SEV_ERROR, NULL,
-            "internal error: the emitted filter disagrees with the policy on %zu events, the first "
+            "internal error: the emitted filter disagrees with the policy on %zu event%s, the first "
             "arm=0x%04zx (policy: %s); nothing was written",
-            bad, first, ir->allow[first] ? "allow" : "deny");
+            bad, bad == 1 ? "" : "s", first, ir->allow[first] ? "allow" : "deny");
     return -1;
 }
