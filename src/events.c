@@ -60,6 +60,15 @@ const struct pf_evtab_model *pf_events_model(const char *s)
     for (size_t i = 0; i < pf_evtab_nmodels; i++)
         if (cpuid_matches(pf_evtab_models[i].cpuid, s))
             return &pf_evtab_models[i];
+    /* "GenuineIntel-6-8E-9": most patterns leave out the stepping. */
+    const char *dash = strrchr(s, '-');
+    if (dash && dash - s < 120 && strchr(s, '-') != dash && strchr(strchr(s, '-') + 1, '-') != dash) {
+        char shorter[128];
+        snprintf(shorter, sizeof(shorter), "%.*s", (int)(dash - s), s);
+        for (size_t i = 0; i < pf_evtab_nmodels; i++)
+            if (cpuid_matches(pf_evtab_models[i].cpuid, shorter))
+                return &pf_evtab_models[i];
+    }
     return NULL;
 }
 

@@ -527,6 +527,21 @@ static int run_stats(const struct cli *cli, const char *buf, size_t len)
     int irc = import_foreign(cli, &buf, &len, &im);
     if (irc)
         return irc;
+    if (n == 2) {
+        /* A policy that names its target (or CPU model) is for that
+         * target alone; others are shown for both x86 vendors. */
+        struct pf_compile_opts o = cli->opts;
+        o.front_only = 1;
+        o.no_warnings = 1;
+        struct pf_compiled c;
+        if (pf_compile(im.name ? im.name : cli->input, buf, len, &o, &c) == PF_OK &&
+            (c.policy->target != PF_TARGET_NONE || c.policy->cpu)) {
+            one[0] = c.target;
+            targets = one;
+            n = 1;
+        }
+        pf_compiled_free(&c);
+    }
     for (size_t i = 0; i < n; i++) {
         struct pf_compile_opts o = cli->opts;
         o.target = targets[i];
@@ -541,7 +556,7 @@ static int run_stats(const struct cli *cli, const char *buf, size_t len)
             first_ok = s == PF_OK;
         if (s == PF_OK || c.ir)
             pf_emit_stats(stdout, &c, s);
-        else if (!rc)
+        if (s != PF_OK && !rc)
             rc = status_exit(s);
         pf_compiled_free(&c);
     }
@@ -564,12 +579,13 @@ static int run_compile(const struct cli *cli, const char *buf, size_t len)
     if (!rc) {
         struct filter f = {c.target, arm_max(cli), &c.filter, &c.arm, c.blob, c.len};
         if (cli->verbose && c.target == PF_TARGET_ARM64)
-            fprintf(stderr, "pmufc: %s: arm64, %zu records; %zu decisions verified\n", cli->input,
-                    c.arm.n, c.checked);
+            fprintf(stderr, "pmufc: %s: arm64, %zu record%s; %zu decisions verified\n", cli->input,
+                    c.arm.n, c.arm.n == 1 ? "" : "s", c.checked);
         else if (cli->verbose)
-            fprintf(stderr, "pmufc: %s: %s, %s, %u %s entries; %zu decisions verified\n", cli->input,
+            fprintf(stderr, "pmufc: %s: %s, %s, %u %s entr%s; %zu decisions verified\n", cli->input,
                     pf_target_name(c.target), c.filter.action ? "DENY" : "ALLOW", c.filter.nevents,
-                    c.report.masked_chosen ? "masked" : "plain", c.checked);
+                    c.report.masked_chosen ? "masked" : "plain", c.filter.nevents == 1 ? "y" : "ies",
+                    c.checked);
         /* Another tool's filter as policy: its own entries (for JSON,
          * pointing back into it). */
         if (im.policy && cli->format == PF_FORMAT_POLICY)
