@@ -1,0 +1,204 @@
+/* kvm-load - hand x86 filters to the real kernel.
+ *
+ *   kvm-load --vendor     print this host's target as pmufc sees it
+ *                         (intel, amd, or none)
+ *   kvm-load FILE...      open /dev/kvm, create a scratch VM, and set every
+ *                         FILE on it with KVM_SET_PMU_EVENT_FILTER: each must
+ *                         be accepted (filters with masked entries are skipped
+ *                         where KVM_CAP_PMU_EVENT_MASKED_EVENTS is missing).
+ *                         Then filters the kernel must refuse: a bad action,
+ *                         bad flags, 301 events, masked entries with bits
+ *                         outside the masked layout (EINVAL / E2BIG), and the
+ *                         odd ones it must take (from the kernel selftest's
+ *                         test_filter_ioctl).
+ *
+ * Exit 0 when the kernel did as expected, 1 when not, 77 (skip) without a
+ * usable /dev/kvm or without KVM_CAP_PMU_EVENT_FILTER, 2 on a usage error.
+ *
+ * Everything happens in this one process: KVM refuses VM ioctls from any
+ * process but the VM's creator (kvm->mm != current->mm: EIO). */
+#include "config.h"
+
+#include "host.h"
+#include "kvm_compat.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef PF_HAVE_X86_KVM
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#define HEADER 32u
+
+static int vm = -1, have_masked, amd_host;
+static unsigned accepted, refused, skipped, failures;
+
+/* A filter in memory: header fields and entries, in an 8-byte aligned
+ * buffer as the kernel reads it. */
+static uint64_t *filter(uint32_t action, uint32_t nevents, uint32_t fixed, uint32_t flags,
+                        const uint64_t *ev, uint32_t nev)
+{
+    uint64_t *b = calloc(HEADER / 8 + (nevents > nev ? nevents : nev) + 1, 8);
+    if (!b) {
+        perror("kvm-load");
+        exit(2);
+    }
+    uint32_t *h = (uint32_t *)b;
+    h[0] = action;
+    h[1] = nevents;
+    h[2] = fixed;
+    h[3] = flags;
+    if (nev)
+        memcpy(b + HEADER / 8, ev, nev * sizeof(*ev));
+    return b;
+}
+
+/* Sets f on the VM; want is 0 or the errno the kernel must give. */
+static void expect(const char *what, uint64_t *f, int want)
+{
+    int rc = ioctl(vm, KVM_SET_PMU_EVENT_FILTER, f);
+    int got = rc < 0 ? errno : 0;
+    if (got != want) {
+        printf("FAIL %s: %s, expected %s\n", what, got ? strerror(got) : "accepted",
+               want ? strerror(want) : "success");
+        failures++;
+    } else if (want) {
+        printf("refused %s: %s, as it must be\n", what, strerror(got));
+        refused++;
+    } else {
+        printf("ok %s\n", what);
+        accepted++;
+    }
+    free(f);
+}
+
+static void load_file(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        printf("FAIL %s: %s\n", path, strerror(errno));
+        failures++;
+        return;
+    }
+    static unsigned char raw[HEADER + 8 * 4096];
+    size_t len = fread(raw, 1, sizeof(raw), fp);
+    fclose(fp);
+    if (len < HEADER || (len - HEADER) % 8) {
+        printf("FAIL %s: %zu bytes is no filter\n", path, len);
+        failures++;
+        return;
+    }
+    uint32_t h[4];
+    memcpy(h, raw, sizeof(h));
+    if ((h[3] & KVM_PMU_EVENT_FLAG_MASKED_EVENTS) && !have_masked) {
+        printf("skip %s: masked entries, and this kernel lacks KVM_CAP_PMU_EVENT_MASKED_EVENTS\n",
+               path);
+        skipped++;
+        return;
+    }
+    uint64_t *f = calloc(len / 8 + 1, 8);
+    if (!f) {
+        perror("kvm-load");
+        exit(2);
+    }
+    memcpy(f, raw, len);
+    expect(path, f, 0);
+}
+
+static void builtin_cases(void)
+{
+    const uint64_t c0 = 0xc0, all = ~0ull;
+    uint64_t many[301] = {0};
+    /* What the kernel refuses (kvm_vm_ioctl_set_pmu_event_filter). */
+    expect("action 2", filter(2, 1, 0, 0, &c0, 1), EINVAL);
+    expect("flags 0x2", filter(KVM_PMU_EVENT_ALLOW, 1, 0, 0x2, &c0, 1), EINVAL);
+    expect("301 events", filter(KVM_PMU_EVENT_ALLOW, 301, 0, 0, many, 301), E2BIG);
+    /* What it takes: plain entries with stray bits are dropped, fixed
+     * counters that do not exist may be named. */
+    expect("plain entry ~0 (dropped)", filter(KVM_PMU_EVENT_ALLOW, 1, 0, 0, &all, 1), 0);
+    expect("fixed_counter_bitmap ~0", filter(KVM_PMU_EVENT_DENY, 0, ~0u, 0, NULL, 0), 0);
+    if (have_masked) {
+        const uint64_t ok = KVM_PMU_ENCODE_MASKED_ENTRY(0xffull, 0xffull, 0xffull, 0xf);
+        const uint64_t bit40 = KVM_PMU_ENCODE_MASKED_ENTRY(0xc0ull, 0xffull, 0ull, 0) | 1ull << 40;
+        const uint64_t amdsel = KVM_PMU_ENCODE_MASKED_ENTRY(0x1c2ull, 0xffull, 0x01ull, 0);
+        expect("masked entry (0xff, 0xff, 0xff, exclude)",
+               filter(KVM_PMU_EVENT_ALLOW, 1, 0, KVM_PMU_EVENT_FLAG_MASKED_EVENTS, &ok, 1), 0);
+        expect("masked entry ~0", filter(KVM_PMU_EVENT_ALLOW, 1, 0, KVM_PMU_EVENT_FLAG_MASKED_EVENTS, &all, 1),
+               EINVAL);
+        expect("masked entry with bit 40",
+               filter(KVM_PMU_EVENT_ALLOW, 1, 0, KVM_PMU_EVENT_FLAG_MASKED_EVENTS, &bit40, 1), EINVAL);
+        expect(amd_host ? "masked select 0x1c2 on AMD" : "masked select 0x1c2 on Intel",
+               filter(KVM_PMU_EVENT_ALLOW, 1, 0, KVM_PMU_EVENT_FLAG_MASKED_EVENTS, &amdsel, 1),
+               amd_host ? 0 : EINVAL);
+    } else {
+        expect("flags 0x1 before Linux 6.3",
+               filter(KVM_PMU_EVENT_ALLOW, 1, 0, KVM_PMU_EVENT_FLAG_MASKED_EVENTS, &c0, 1), EINVAL);
+    }
+    /* Leave the VM as it came: allow everything. */
+    expect("allow everything (DENY, no entries)", filter(KVM_PMU_EVENT_DENY, 0, 0, 0, NULL, 0), 0);
+}
+
+static int run(int argc, char **argv)
+{
+    int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    if (kvm < 0) {
+        printf("kvm-load: SKIP: cannot open /dev/kvm: %s\n", strerror(errno));
+        return 77;
+    }
+    int api = ioctl(kvm, KVM_GET_API_VERSION, 0);
+    if (api != KVM_API_VERSION) {
+        printf("kvm-load: SKIP: KVM API version %d, not %d\n", api, KVM_API_VERSION);
+        return 77;
+    }
+    vm = ioctl(kvm, KVM_CREATE_VM, 0);
+    if (vm < 0) {
+        printf("kvm-load: SKIP: KVM_CREATE_VM: %s\n", strerror(errno));
+        return 77;
+    }
+    if (ioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_PMU_EVENT_FILTER) <= 0) {
+        printf("kvm-load: SKIP: no KVM_CAP_PMU_EVENT_FILTER\n");
+        return 77;
+    }
+    have_masked = ioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_PMU_EVENT_MASKED_EVENTS) > 0;
+    amd_host = pf_host_target() == PF_TARGET_AMD;
+    printf("kvm-load: VM created on an %s host; masked entries %s\n", amd_host ? "AMD" : "Intel",
+           have_masked ? "supported" : "not supported (Linux < 6.3)");
+    for (int i = 1; i < argc; i++)
+        load_file(argv[i]);
+    builtin_cases();
+    printf("kvm-load: %u filters accepted, %u refused as they must be, %u skipped, %u failures\n",
+           accepted, refused, skipped, failures);
+    close(vm);
+    close(kvm);
+    return failures ? 1 : 0;
+}
+#endif
+
+int main(int argc, char **argv)
+{
+    if (argc == 2 && !strcmp(argv[1], "--vendor")) {
+        enum pf_target t = pf_host_target();
+        puts(t == PF_TARGET_INTEL ? "intel" : t == PF_TARGET_AMD ? "amd" : "none");
+        return 0;
+    }
+    if (argc >= 2 && argv[1][0] == '-') {
+        fputs("usage: kvm-load --vendor | kvm-load FILE...\n", stderr);
+        return 2;
+    }
+#ifdef PF_HAVE_X86_KVM
+    if (pf_host_target() != PF_TARGET_INTEL && pf_host_target() != PF_TARGET_AMD) {
+        printf("kvm-load: SKIP: not an Intel or AMD host\n");
+        return 77;
+    }
+    return run(argc, argv);
+#else
+    (void)argv;
+    printf("kvm-load: SKIP: built without x86 <linux/kvm.h>\n");
+    return 77;
+#endif
+}
