@@ -10,6 +10,7 @@
 #include "synth_arm.h"
 #include "verify.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,15 +76,21 @@ static void explain_too_big(struct pf_compiled *c)
     for (unsigned sel = 0; sel < ir->nselects; sel++) {
         if (!c->report.select_cost[sel])
             continue;
-        /* Charge the select's entries to the rules that decided its
-         * in-set events (each rule once per select). */
-        int32_t last = -2;
+        /* Every rule that decided in-set umasks of the select contributes
+         * to its entries: count each such rule once per select. */
+        int32_t rule[256];
+        unsigned n = 0;
         for (unsigned u = 0; u < 256; u++) {
             size_t ev = pf_ir_index(sel, u);
             int32_t r = ir->decider[ev];
-            if (ir->allow[ev] == in && r >= 0 && r != last) {
+            if (ir->allow[ev] != in || r < 0)
+                continue;
+            unsigned k = 0;
+            while (k < n && rule[k] != r)
+                k++;
+            if (k == n) {
+                rule[n++] = r;
                 cost[r] += c->report.select_cost[sel];
-                last = r;
             }
         }
     }
@@ -95,7 +102,7 @@ static void explain_too_big(struct pf_compiled *c)
         if (!nr || !cost[best])
             break;
         pf_diag(&c->diags, PF_SEV_NOTE, &c->policy->rulev[best]->loc,
-                "this rule accounts for %zu %s", cost[best],
+                "this rule contributes to %zu %s", cost[best],
                 cost[best] == 1 ? "entry" : "entries");
         cost[best] = 0;
     }
@@ -124,15 +131,17 @@ static enum pf_status synthesize(struct pf_compiled *c, const struct pf_compile_
         return PF_ENOMEM;
     if (rc == PF_SYNTH_TOO_BIG) {
         const struct pf_synth_report *r = &c->report;
+        /* A masked count not proven minimal comes with its lower bound. */
+        size_t lower = r->masked_lower[0] < r->masked_lower[1] ? r->masked_lower[0] : r->masked_lower[1];
+        char bound[48] = "";
+        if (r->masked_chosen && lower < r->needed)
+            snprintf(bound, sizeof(bound), " (at least %zu)", lower);
         pf_diag(&c->diags, PF_SEV_ERROR, NULL,
-                "%s: on %s this policy needs %zu %s entries (at least %zu), but KVM takes at "
-                "most %u (plain: %zu allow / %zu deny; masked: %zu allow / %zu deny)",
+                "%s: on %s this policy needs %zu %s entries%s, but KVM takes at most %u "
+                "(plain: %zu allow / %zu deny; masked: %zu allow / %zu deny)",
                 c->src.name, pf_target_name(c->target), r->needed,
-                r->masked_chosen ? "masked" : "plain",
-                r->masked_chosen ? (r->masked_lower[0] < r->masked_lower[1] ? r->masked_lower[0]
-                                                                           : r->masked_lower[1])
-                                 : r->needed,
-                PF_X86_MAX_EVENTS, r->plain[0], r->plain[1], r->masked[0], r->masked[1]);
+                r->masked_chosen ? "masked" : "plain", bound, PF_X86_MAX_EVENTS, r->plain[0],
+                r->plain[1], r->masked[0], r->masked[1]);
         explain_too_big(c);
         return PF_EPOLICY;
     }
