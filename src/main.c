@@ -12,6 +12,7 @@
 #include "host.h"
 #include "interop.h"
 #include "output.h"
+#include "policies.h"
 #include "resolve.h"
 #include "stats.h"
 
@@ -26,7 +27,10 @@
 /* Inputs larger than this are refused (documented in pmufc(1)). */
 #define INPUT_LIMIT ((size_t)64 << 20)
 
-enum mode { MODE_COMPILE, MODE_DISASSEMBLE, MODE_CHECK, MODE_STATS, MODE_LIST_EVENTS, MODE_LIST_CPUS };
+enum mode {
+    MODE_COMPILE, MODE_DISASSEMBLE, MODE_CHECK, MODE_STATS, MODE_LIST_EVENTS, MODE_LIST_CPUS,
+    MODE_LIST_POLICIES,
+};
 
 enum { MAX_INCLUDE_DIRS = 32 };
 
@@ -67,6 +71,7 @@ static void usage(FILE *out)
           "                         bound on its size\n"
           "      --list-events      list the event names of the CPU model (--cpu)\n"
           "      --list-cpus        list the CPU models pmufc knows\n"
+          "      --list-policies    list the shipped policies in " PMUFC_POLICYDIR "\n"
           "  -I, --include-dir=DIR  look for included files in DIR too (after the including\n"
           "                         file's folder; before " PMUFC_POLICYDIR ")\n"
           "  -W, --werror           treat warnings as errors\n"
@@ -109,7 +114,10 @@ static int parse_target(const char *s, enum pf_target *t)
 
 static int parse_args(int argc, char **argv, struct cli *cli)
 {
-    enum { OPT_ABI = 256, OPT_CHECK, OPT_STATS, OPT_LIST_EVENTS, OPT_LIST_CPUS, OPT_ARM_PMU, OPT_ID };
+    enum {
+        OPT_ABI = 256, OPT_CHECK, OPT_STATS, OPT_LIST_EVENTS, OPT_LIST_CPUS, OPT_LIST_POLICIES,
+        OPT_ARM_PMU, OPT_ID,
+    };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},  {"format", required_argument, NULL, 'f'},
         {"target", required_argument, NULL, 't'},  {"abi", required_argument, NULL, OPT_ABI},
@@ -117,6 +125,7 @@ static int parse_args(int argc, char **argv, struct cli *cli)
         {"werror", no_argument, NULL, 'W'},        {"no-warnings", no_argument, NULL, 'w'},
         {"cpu", required_argument, NULL, 'c'},     {"list-events", no_argument, NULL, OPT_LIST_EVENTS},
         {"list-cpus", no_argument, NULL, OPT_LIST_CPUS},
+        {"list-policies", no_argument, NULL, OPT_LIST_POLICIES},
         {"arm-pmu", required_argument, NULL, OPT_ARM_PMU}, {"id", required_argument, NULL, OPT_ID},
         {"stats", no_argument, NULL, OPT_STATS},
         {"include-dir", required_argument, NULL, 'I'},
@@ -170,9 +179,12 @@ static int parse_args(int argc, char **argv, struct cli *cli)
             break;
         case OPT_LIST_EVENTS:
         case OPT_LIST_CPUS:
+        case OPT_LIST_POLICIES:
             if (cli->mode != MODE_COMPILE)
                 return usage_error("%s", "choose one of -d, --check, --stats, --list-events and --list-cpus");
-            cli->mode = c == OPT_LIST_EVENTS ? MODE_LIST_EVENTS : MODE_LIST_CPUS;
+            cli->mode = c == OPT_LIST_EVENTS ? MODE_LIST_EVENTS
+                        : c == OPT_LIST_CPUS ? MODE_LIST_CPUS
+                                             : MODE_LIST_POLICIES;
             break;
         case 'd':
         case OPT_CHECK:
@@ -206,7 +218,8 @@ static int parse_args(int argc, char **argv, struct cli *cli)
     cli->include_dirs[cli->ninclude] = PMUFC_POLICYDIR;
     cli->include_dirs[cli->ninclude + 1] = NULL;
     cli->opts.include_dirs = cli->include_dirs;
-    if (cli->mode == MODE_LIST_EVENTS || cli->mode == MODE_LIST_CPUS) {
+    if (cli->mode == MODE_LIST_EVENTS || cli->mode == MODE_LIST_CPUS ||
+        cli->mode == MODE_LIST_POLICIES) {
         if (optind < argc)
             return usage_error("--list-events and --list-cpus take no file ('%s')", argv[optind]);
         return 0;
@@ -610,6 +623,8 @@ int main(int argc, char **argv)
     }
     if (cli.mode == MODE_LIST_EVENTS)
         return run_list_events(&cli);
+    if (cli.mode == MODE_LIST_POLICIES)
+        return pf_list_policies(stdout, PMUFC_POLICYDIR) ? EX_NOINPUT : 0;
     char *buf;
     size_t len;
     rc = read_input(cli.input, &buf, &len);
@@ -630,6 +645,7 @@ int main(int argc, char **argv)
         break;
     case MODE_LIST_EVENTS:
     case MODE_LIST_CPUS:
+    case MODE_LIST_POLICIES:
         break; /* handled before reading input */
     }
     free(buf);
