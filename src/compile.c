@@ -26,8 +26,8 @@ static int choose_model(struct pf_compiled *c, const struct pf_compile_opts *o, 
     c->model = pf_events_model(name);
     if (!c->model) {
         pf_diag(&c->diags, PF_SEV_ERROR, loc,
-                "unknown CPU model '%s': give a name from --list-cpus or a CPUID string such as "
-                "GenuineIntel-6-8E", name);
+                "unknown CPU model '%.*s%s': give a name from --list-cpus or a CPUID string such "
+                "as GenuineIntel-6-8E", PF_QUOTE(name));
         return -1;
     }
     return 0;

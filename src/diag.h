@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 struct pf_arena;
 
@@ -49,6 +50,10 @@ struct pf_diags {
 };
 
 #define PF_DIAG_MAX 100     /* errors and warnings kept */
+
+/* Quote user text in a message at most 40 bytes long: a megabyte token
+ * must not make a megabyte message.  Use with "%.*s%s". */
+#define PF_QUOTE(s) (int)(strlen(s) > 40 ? 40 : strlen(s)), (s), (strlen(s) > 40 ? "..." : "")
 #define PF_INCLUDE_FILES 64 /* files ranked apart when sorting */
 
 void pf_diags_init(struct pf_diags *d, struct pf_arena *a);

@@ -64,7 +64,7 @@ void pf_include(struct pf_parse_ctx *ctx, const char *name, const struct pf_loc 
     char *path = find(ctx, name);
     if (!path) {
         pf_diag(ctx->diags, PF_SEV_ERROR, loc,
-                "cannot find '%s' (looked next to %s%s)", name,
+                "cannot find '%.*s%s' (looked next to %s%s)", PF_QUOTE(name),
                 strcmp(ctx->src->name, "-") ? ctx->src->name : "the working folder",
                 ctx->opts && ctx->opts->include_dirs && *ctx->opts->include_dirs
                     ? " and in the policy folders"

@@ -16,6 +16,7 @@
 #include "resolve.h"
 #include "stats.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -390,7 +391,7 @@ static int listing_model(const struct cli *cli, enum pf_target t, const struct p
     if (cli->opts.cpu) {
         *m = pf_events_model(cli->opts.cpu);
         if (!*m) {
-            fprintf(stderr, "pmufc: unknown CPU model '%s'; see --list-cpus\n", cli->opts.cpu);
+            fprintf(stderr, "pmufc: unknown CPU model '%.*s%s'; see --list-cpus\n", PF_QUOTE(cli->opts.cpu));
             return EX_USAGE;
         }
         return 0;
@@ -649,5 +650,11 @@ int main(int argc, char **argv)
         break; /* handled before reading input */
     }
     free(buf);
+    /* Answers printed on stdout (--check, --stats) must not be lost
+     * silently: a full disk or a closed pipe is a failure. */
+    if (fflush(stdout) || ferror(stdout)) {
+        fprintf(stderr, "pmufc: cannot write to standard output: %s\n", strerror(errno));
+        return rc ? rc : EX_CANTCREAT;
+    }
     return rc;
 }

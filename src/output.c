@@ -86,7 +86,7 @@ int pf_write_atomic(const char *path, const void *buf, size_t len, char *err, si
     snprintf(tmp, n + 16, "%s.pmufc-XXXXXX", path);
     int fd = mkstemp(tmp);
     if (fd < 0) {
-        snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+        snprintf(err, errlen, "cannot create %s: %s (a temporary file beside it)", path, strerror(errno));
         free(tmp);
         free(real);
         return -1;

@@ -175,12 +175,13 @@ static void unknown_name(const struct pf_match *m, const struct pf_evtab_model *
     const char *near[3];
     size_t n = pf_events_suggest(model, pf_events_model_target(model), m->name, near, 3);
     if (model)
-        pf_diag(d, PF_SEV_ERROR, &m->number_loc, "unknown event '%s' on %s", m->name, model->name);
+        pf_diag(d, PF_SEV_ERROR, &m->number_loc, "unknown event '%.*s%s' on %s", PF_QUOTE(m->name),
+                model->name);
     else
         pf_diag(d, PF_SEV_ERROR, &m->number_loc,
-                "unknown event '%s': without a CPU model only the generic names are known "
+                "unknown event '%.*s%s': without a CPU model only the generic names are known "
                 "(see --list-events); give --cpu MODEL or a 'cpu MODEL;' statement",
-                m->name);
+                PF_QUOTE(m->name));
     if (n == 1)
         pf_diag(d, PF_SEV_NOTE, &m->number_loc, "did you mean '%s'?", near[0]);
     else if (n == 2)

@@ -1,0 +1,112 @@
+#!/bin/sh
+# tests/fuzz/make-corpus.sh - (re)makes the seed corpora from the test
+# policies; run by hand from the top of a built tree, then review and
+# commit tests/fuzz/corpus-*:
+#
+#   sh tests/fuzz/make-corpus.sh [PMUFC]
+#
+# corpus-policy/  the test and shipped policies (at most 4 KiB each) and a
+#                 few hand-written edge cases (includes of the fuzz
+#                 target's private files, NUL bytes, long numbers);
+# corpus-blob/    those policies compiled for Intel, AMD and arm64, and a
+#                 few hand-made filters the kernel refuses;
+# corpus-import/  tests/interop's QEMU JSON and arm64 strings (good and
+#                 bad), and some of the blobs written as QEMU JSON (both
+#                 shapes) and as kvmtool and QEMU arm64 strings.
+# Not run by `make`: the corpora are data, kept small on purpose (libFuzzer
+# grows its own working copy under tests/fuzz/work/).
+set -eu
+top=$(cd "$(dirname "$0")/../.." && pwd)
+pmufc=${1:-$top/pmufc}
+pc=$top/tests/fuzz/corpus-policy
+bc=$top/tests/fuzz/corpus-blob
+ic=$top/tests/fuzz/corpus-import
+rm -rf "$pc" "$bc" "$ic"
+mkdir -p "$pc" "$bc" "$ic"
+
+for f in "$top"/tests/golden/*.pf "$top"/tests/reject/*.pf "$top"/tests/arm64/*.pf \
+	"$top"/tests/decide/*.pf "$top"/tests/selftest/*.pf "$top"/policies/*.pf; do
+	test -f "$f" || continue
+	test "$(wc -c <"$f")" -le 4096 || continue
+	name=$(basename "$(dirname "$f")")-$(basename "$f")
+	cp "$f" "$pc/$name"
+done
+
+# Hand-written: the fuzz target's private include files, and hostile bits.
+printf 'include "b.pf";\nallow x86 select=0xd0 mask=0x7c match=0x00;\n' >"$pc/hand-include.pf"
+printf 'include "self.pf";\ninclude "loop1.pf";\ninclude "bad.pf";\n' >"$pc/hand-include-cycle.pf"
+printf 'include "d0.pf";\ninclude "fuzz.pf";\ninclude "missing.pf";\n' >"$pc/hand-include-deep.pf"
+printf 'target amd;\ninclude "x86.pf";\ninclude "arm.pf";\n' >"$pc/hand-include-target.pf"
+printf 'allow x86 select=0xc4;\000deny x86 select=0xc5;\n' >"$pc/hand-nul.pf"
+printf 'allow x86 select=%s;\nallow x86 select=0x%s;\n' \
+	1234567890123456789012345678901234567890 ffffffffffffffffffffffffffffffff >"$pc/hand-long-numbers.pf"
+printf 'allow x86 select={{{{{{{{{{0x1}}}}}}}}};\n' >"$pc/hand-braces.pf"
+printf 'cpu skylake;\nallow event INST_RETIRED.ANY;\ndeny event cycles;\n' >"$pc/hand-cpu-intel.pf"
+printf 'cpu amdzen4;\nallow event ex_ret_instr;\n' >"$pc/hand-cpu-amd.pf"
+printf 'cpu neoverse-n1;\ntarget arm64;\nallow event INST_RETIRED;\nallow arm {0x11,0x8-0x10};\n' \
+	>"$pc/hand-cpu-arm.pf"
+printf 'deny fixed 0xffffffff;\nallow intel raw 0xf000000ff;\nallow amd raw 0xf0000ffff;\n' >"$pc/hand-raw-fixed.pf"
+printf 'allow x86 select=0b101 umask=0b1-0b11111111, select=* umask=0x00;\n' >"$pc/hand-binary.pf"
+
+# Blobs: every policy that compiles, for each target.
+for f in "$pc"/*.pf; do
+	n=$(basename "$f" .pf)
+	for t in intel amd arm64; do
+		(cd "$pc" && "$pmufc" --cpu generic --target $t -w "$(basename "$f")" -o "$bc/$n.$t.bin") \
+			>/dev/null 2>&1 || rm -f "$bc/$n.$t.bin"
+	done
+done
+# Identical blobs once.
+for f in "$bc"/*.bin; do
+	test -f "$f" || continue
+	for g in "$bc"/*.bin; do
+		test "$g" != "$f" && test -f "$g" && cmp -s "$f" "$g" && rm -f "$g"
+	done
+done
+
+# Hand-made x86 headers: u32 action, nevents, fixed_counter_bitmap, flags, pad[4].
+hdr() { printf "$(printf '\\%03o' "$@")"; }
+le32() { v=$1; hdr $((v & 255)) $((v >> 8 & 255)) $((v >> 16 & 255)) $((v >> 24 & 255)); }
+{ le32 2; le32 0; le32 0; le32 0; le32 0; le32 0; le32 0; le32 0; } >"$bc/hand-bad-action.bin"
+{ le32 0; le32 0; le32 0; le32 2; le32 0; le32 0; le32 0; le32 0; } >"$bc/hand-bad-flags.bin"
+{ le32 1; le32 301; le32 0; le32 0; le32 0; le32 0; le32 0; le32 0; } >"$bc/hand-too-many.bin"
+{ le32 0; le32 1; le32 7; le32 1; le32 0; le32 0; le32 0; le32 0; le32 0x1c4; le32 0x00800010; } \
+	>"$bc/hand-masked-badbits.bin"
+{ le32 1; le32 2; le32 0; le32 0; le32 9; le32 0; le32 0; le32 0; le32 0xc4; le32 0; le32 0x10000c5; le32 1; } \
+	>"$bc/hand-plain-dropped.bin"
+{ le32 0; le32 3; le32 0; le32 0; le32 0; le32 0; le32 0; le32 0; le32 0x1c4; } >"$bc/hand-truncated.bin"
+# 300 and 301 entries with the size to match: KVM's limit, and one past it.
+for n in 300 301; do
+	{ le32 1; le32 $n; le32 0; le32 0; le32 0; le32 0; le32 0; le32 0
+	  i=0; while test $i -lt $n; do le32 $((i & 255 | (i & 255) << 8)); le32 0; i=$((i + 1)); done
+	} >"$bc/hand-n$n.bin"
+done
+# arm64 records: u16 base, u16 nevents, u8 action, pad[3].
+{ hdr 0 0 255 255 0 0 0 0; hdr 17 0 1 0 1 0 0 0; hdr 0 4 0 252 1 0 0 0; } >"$bc/hand-arm.bin"
+{ hdr 255 255 2 0 0 0 0 0; } >"$bc/hand-arm-past-end.bin"
+{ hdr 0 0 1 0 2 0 0 0; } >"$bc/hand-arm-bad-action.bin"
+
+# Imports: tests/interop's inputs, then blobs written in the foreign formats.
+for f in "$top"/tests/interop/seeds/*.json "$top"/tests/interop/seeds/*.arm \
+	"$top"/tests/interop/bad/*.json "$top"/tests/interop/bad/*.arm; do
+	test -f "$f" || continue
+	cp "$f" "$ic/$(basename "$(dirname "$f")")-$(basename "$f")"
+done
+for b in golden-masked-choice.intel golden-stars.amd golden-fixed.intel golden-raw.amd decide-scopes.intel; do
+	test -f "$bc/$b.bin" || continue
+	t=${b##*.}
+	for fmt in qemu qemu-rfc; do
+		"$pmufc" --target "$t" --format $fmt -d "$bc/$b.bin" -o "$ic/$b.$fmt.json" 2>/dev/null ||
+			rm -f "$ic/$b.$fmt.json"
+	done
+done
+for b in "$bc"/arm64-*.arm64.bin; do
+	test -f "$b" || continue
+	n=$(basename "$b" .bin)
+	"$pmufc" --target arm64 --format kvmtool -d "$b" -o "$ic/$n.kvmtool" 2>/dev/null || rm -f "$ic/$n.kvmtool"
+	"$pmufc" --target arm64 --format qemu-arm -d "$b" -o "$ic/$n.qemu-arm" 2>/dev/null || rm -f "$ic/$n.qemu-arm"
+done
+
+echo "corpus-policy: $(ls "$pc" | wc -l) files, $(cat "$pc"/* | wc -c) bytes"
+echo "corpus-blob: $(ls "$bc" | wc -l) files, $(cat "$bc"/* | wc -c) bytes"
+echo "corpus-import: $(ls "$ic" | wc -l) files, $(cat "$ic"/* | wc -c) bytes"
