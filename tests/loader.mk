@@ -1,0 +1,55 @@
+# tests/loader.mk - automake fragment: the loader's tests (libpmufc's
+# public API, the ptrace injection, the LD_PRELOAD shim, `pmufc run`,
+# `--apply`, `--probe`).  Included from the top Makefile.am after
+# tests/Makefile.inc: it appends to TESTS, check_PROGRAMS and EXTRA_DIST,
+# and its scripts use the PMUFC, TESTS_SRCDIR and TESTS_BUILDDIR that
+# AM_TESTS_ENVIRONMENT exports there (and its .sh log compiler).  Tests
+# that need /dev/kvm, qemu-system-x86_64, or (arm64.sh) the arm64 cross
+# tools and kernel of tests/arm64/setup.sh exit 77 (skip) without them.
+
+check_PROGRAMS += \
+	tests/loader/api-test \
+	tests/loader/apply-test \
+	tests/loader/inject-test \
+	tests/loader/test-vmm \
+	tests/loader/static-prog
+
+# Only the public header, against the shared library.
+tests_loader_api_test_SOURCES = tests/loader/api-test.c
+tests_loader_api_test_LDADD = libpmufc.la
+tests_loader_apply_test_SOURCES = tests/loader/apply-test.c
+tests_loader_apply_test_LDADD = libpmufc.a
+tests_loader_inject_test_SOURCES = tests/loader/inject-test.c src/inject.c src/inject.h
+tests_loader_inject_test_CFLAGS = $(AM_CFLAGS) -pthread
+tests_loader_inject_test_LDADD = libpmufc.a -lpthread
+# Stand-ins for VMMs and for KVM: never built with the sanitizers (the
+# uninstrumented shim is preloaded into them).
+tests_loader_test_vmm_SOURCES = tests/loader/test-vmm.c
+tests_loader_test_vmm_CFLAGS = -std=c11 $(WARN_CFLAGS)
+tests_loader_test_vmm_LDFLAGS =
+tests_loader_static_prog_SOURCES = tests/loader/static-prog.c
+tests_loader_static_prog_CFLAGS = -std=c11 $(WARN_CFLAGS)
+tests_loader_static_prog_LDFLAGS = -all-static
+
+# KVM for the shim's tests: a module, preloaded after the shim.
+check_LTLIBRARIES = tests/loader/fake-kvm.la
+tests_loader_fake_kvm_la_SOURCES = tests/loader/fake-kvm.c
+tests_loader_fake_kvm_la_CFLAGS = -std=c11 $(WARN_CFLAGS)
+tests_loader_fake_kvm_la_LDFLAGS = -module -avoid-version -shared -rpath $(abs_builddir)
+
+TESTS += \
+	tests/loader/api-test \
+	tests/loader/apply-test \
+	tests/loader/inject-test \
+	tests/loader/exports.sh \
+	tests/loader/shim.sh \
+	tests/loader/cli.sh \
+	tests/loader/kvm.sh \
+	tests/loader/qemu.sh \
+	tests/loader/arm64.sh
+
+EXTRA_DIST += \
+	tests/loader/lib.sh tests/loader/qmp.py \
+	tests/loader/exports.sh tests/loader/shim.sh tests/loader/cli.sh \
+	tests/loader/kvm.sh tests/loader/qemu.sh \
+	tests/loader/arm64.sh tests/loader/arm64-init.c

@@ -1,0 +1,85 @@
+#!/bin/sh
+# tests/loader/arm64.sh - the loader on a real arm64 KVM: Debian's arm64
+# kernel in qemu-system-aarch64 (TCG, virtualization=on, as
+# tests/arm64/kvm-arm64.sh boots it), with an initramfs holding
+# arm64-init.c (libpmufc cross-compiled and linked in statically), the
+# shim and test-vmm cross-compiled for aarch64, and the dynamic linker
+# and libc they need.  Skipped (77) without the tools or the kernel
+# (tests/arm64/setup.sh fetches them) or with PMUFC_ARM64_SKIP=1.
+. "${TESTS_SRCDIR:-$(dirname "$0")/..}/loader/lib.sh"
+
+skip() { echo "$me: SKIP: $*"; exit 77; }
+test "${PMUFC_ARM64_SKIP:-0}" = 1 && skip "PMUFC_ARM64_SKIP=1"
+cache=${PMUFC_ARM64_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pmufc-arm64}
+kernel=${PMUFC_ARM64_KERNEL:-$cache/Image}
+cc=${CC_ARM64:-aarch64-linux-gnu-gcc}
+sysroot=${ARM64_SYSROOT:-/usr/aarch64-linux-gnu}
+for tool in qemu-system-aarch64 "$cc" cpio timeout; do
+	command -v "$tool" >/dev/null 2>&1 || skip "no $tool (see tests/arm64/setup.sh)"
+done
+test -s "$kernel" || skip "no arm64 kernel Image at $kernel (see tests/arm64/setup.sh)"
+test -e "$sysroot/lib/ld-linux-aarch64.so.1" || skip "no aarch64 dynamic linker in $sysroot/lib"
+
+src=$TESTS_SRCDIR/..
+bld=$TESTS_BUILDDIR/..
+stage=$tmp/stage
+mkdir -p "$stage/dev" "$stage/proc" "$stage/tmp" "$stage/lib" "$tmp/obj" || exit 99
+flags="-std=c11 -O1 -D_POSIX_C_SOURCE=200809L -DHAVE_CONFIG_H -DPMUFC_POLICYDIR=\"/nonexistent\" -I$bld -I$src/include -I$src/src -I$src/grammar -I$bld/grammar -I$src/events"
+
+# libpmufc for aarch64, as an archive: every source of src/ but the
+# command line's (the linker takes what the library needs; a file that
+# does not build here, e.g. one of a tool with its own dependencies, is
+# left out, and only matters if the library needs it).
+ar=${AR_ARM64:-${cc%gcc}ar}
+command -v "$ar" >/dev/null 2>&1 || skip "no $ar"
+objs=
+# Generated sources are in the build tree, or (from a tarball, for the
+# parser and scanner) in the source tree.
+for f in "$src"/src/*.c gen:grammar/parser.c gen:grammar/scanner.c gen:src/evtab.c; do
+	case $f in
+	gen:*)
+		f=${f#gen:}
+		if test -e "$bld/$f"; then f=$bld/$f; else f=$src/$f; fi ;;
+	*/main.c | */cli_load.c | */inject.c | */shim.c | */evtab.c) continue ;; # evtab.c: the build tree's
+	esac
+	test -e "$f" || continue
+	o=$tmp/obj/$(basename "$f" .c).o
+	if "$cc" $flags -c "$f" -o "$o" 2>>"$tmp/cc.log"; then
+		objs="$objs $o"
+	else
+		echo "# not built for aarch64: $f"
+	fi
+done
+"$ar" rcs "$tmp/libpmufc-arm64.a" $objs || exit 99
+"$cc" $flags -static "$src/tests/loader/arm64-init.c" "$tmp/libpmufc-arm64.a" -o "$stage/init" 2>>"$tmp/cc.log" ||
+	{ cat "$tmp/cc.log"; echo "$me: ERROR: arm64-init does not link"; exit 99; }
+"$cc" $flags -shared -fPIC -fvisibility=hidden -Wl,-z,defs -o "$stage/pmufc-shim.so" \
+	"$src/src/shim.c" "$src/src/apply.c" "$src/src/arena.c" "$src/src/ast.c" "$src/src/blob.c" \
+	"$src/src/blob_arm.c" "$src/src/diag.c" "$src/src/host.c" 2>>"$tmp/cc.log" ||
+	{ cat "$tmp/cc.log"; echo "$me: ERROR: the shim does not build for aarch64"; exit 99; }
+"$cc" $flags -o "$stage/test-vmm" "$src/tests/loader/test-vmm.c" 2>>"$tmp/cc.log" ||
+	{ cat "$tmp/cc.log"; echo "$me: ERROR: test-vmm does not build for aarch64"; exit 99; }
+cp -L "$sysroot/lib/ld-linux-aarch64.so.1" "$sysroot/lib/libc.so.6" "$stage/lib/" || exit 99
+printf 'default deny;\nallow arm 0x11;\nallow arm {0x08, 0x20-0x2f};\n' >"$tmp/arm.pf"
+"$PMUFC" --target arm64 "$tmp/arm.pf" -o "$stage/filter.bin" || exit 99
+(cd "$stage" && find . | cpio -o -H newc -R 0:0 --quiet) >"$tmp/initrd" || exit 99
+
+timeout "${PMUFC_ARM64_TIMEOUT:-300}" qemu-system-aarch64 \
+	-M virt,virtualization=on,gic-version=3 -cpu max -smp 2 -m 1024 \
+	-icount shift=0 -nographic -no-reboot -nic none \
+	-kernel "$kernel" -initrd "$tmp/initrd" \
+	-append "console=ttyAMA0 rdinit=/init panic=-1" \
+	</dev/null >"$tmp/console.raw" 2>&1
+tr -d '\r' <"$tmp/console.raw" >"$tmp/console.log"
+if grep -q '^LOADER-ARM64-NOKVM' "$tmp/console.log"; then
+	skip "the arm64 kernel has no usable /dev/kvm: $(sed -n 's/^LOADER-ARM64-NOKVM //p' "$tmp/console.log")"
+fi
+if ! grep -q '^LOADER-ARM64-DONE' "$tmp/console.log"; then
+	tail -n 40 "$tmp/console.log"
+	echo "$me: ERROR: the arm64 init did not finish"
+	exit 99
+fi
+sed -n '/^LOADER-ARM64-BEGIN/,/^LOADER-ARM64-DONE/p' "$tmp/console.log" | grep -v '^LOADER-ARM64' | grep -v '^\[ *[0-9.]*\]'
+set -- $(sed -n 's/^LOADER-ARM64-DONE //p' "$tmp/console.log")
+echo "$me: $1 cases on arm64, $2 failed"
+test "$2" = 0
