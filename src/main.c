@@ -6,6 +6,7 @@
 #include "arena.h"
 #include "blob.h"
 #include "blob_arm.h"
+#include "cli_load.h"
 #include "compile.h"
 #include "emit.h"
 #include "explain.h"
@@ -31,6 +32,7 @@
 enum mode {
     MODE_COMPILE, MODE_DISASSEMBLE, MODE_CHECK, MODE_STATS, MODE_LIST_EVENTS, MODE_LIST_CPUS,
     MODE_LIST_POLICIES,
+    MODE_RUN, MODE_APPLY, MODE_PROBE,
 };
 
 enum { MAX_INCLUDE_DIRS = 32 };
@@ -43,14 +45,19 @@ struct cli {
     const char *output, *input, *event, *id;
     struct pf_compile_opts opts;
     int verbose;
+    const char *pid, *vm_fd; /* --apply */
+    int run_argc;            /* run: FILE VMM ARGS... */
+    char **run_argv;
 };
 
 static void usage(FILE *out)
 {
     fputs("Usage: pmufc [OPTION]... POLICY -o OUT   compile a policy into a KVM filter\n"
           "       pmufc -d [OPTION]... BLOB         print a filter as text\n"
-          "       pmufc --check EVENT FILE          does EVENT count under a policy or filter?\n"
-          "\n"
+          "       pmufc --check EVENT FILE          does EVENT count under a policy or filter?\n",
+          out);
+    pf_cli_load_usage(out);
+    fputs("\n"
           "  -o, --output=FILE      write the filter to FILE ('-': standard output)\n"
           "  -f, --format=FORMAT    raw (the kernel's bytes; default), text, c, json, policy;\n"
           "                         x86: qemu (QEMU's kvm-pmu-filter JSON), qemu-rfc (its\n"
@@ -75,6 +82,11 @@ static void usage(FILE *out)
           "      --list-policies    list the shipped policies in " PMUFC_POLICYDIR "\n"
           "  -I, --include-dir=DIR  look for included files in DIR too (after the including\n"
           "                         file's folder; before " PMUFC_POLICYDIR ")\n"
+          "      --apply            apply the filter to a VM: --pid PID, --vm-fd N\n"
+          "      --pid=PID          the running VMM to apply to (found by its\n"
+          "                         anon_inode:kvm-vm fd; ptrace injects the ioctl)\n"
+          "      --vm-fd=N          the VM fd: in PID, or inherited without --pid\n"
+          "      --probe            show this host's KVM filter support\n"
           "  -W, --werror           treat warnings as errors\n"
           "  -w, --no-warnings      do not print warnings\n"
           "  -v, --verbose          say what was emitted and verified\n"
@@ -117,7 +129,7 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 {
     enum {
         OPT_ABI = 256, OPT_CHECK, OPT_STATS, OPT_LIST_EVENTS, OPT_LIST_CPUS, OPT_LIST_POLICIES,
-        OPT_ARM_PMU, OPT_ID,
+        OPT_ARM_PMU, OPT_ID, OPT_APPLY, OPT_PID, OPT_VM_FD, OPT_PROBE,
     };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},  {"format", required_argument, NULL, 'f'},
@@ -131,6 +143,8 @@ static int parse_args(int argc, char **argv, struct cli *cli)
         {"stats", no_argument, NULL, OPT_STATS},
         {"include-dir", required_argument, NULL, 'I'},
         {"verbose", no_argument, NULL, 'v'},       {"help", no_argument, NULL, 'h'},
+        {"apply", no_argument, NULL, OPT_APPLY},   {"pid", required_argument, NULL, OPT_PID},
+        {"vm-fd", required_argument, NULL, OPT_VM_FD}, {"probe", no_argument, NULL, OPT_PROBE},
         {"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0},
     };
     int c;
@@ -207,6 +221,18 @@ static int parse_args(int argc, char **argv, struct cli *cli)
         case 'h':
             usage(stdout);
             exit(0);
+        case OPT_APPLY:
+            cli->mode = MODE_APPLY;
+            break;
+        case OPT_PID:
+            cli->pid = optarg;
+            break;
+        case OPT_VM_FD:
+            cli->vm_fd = optarg;
+            break;
+        case OPT_PROBE:
+            cli->mode = MODE_PROBE;
+            break;
         case 'V':
             printf("pmufc %s\n", PACKAGE_VERSION);
             exit(0);
@@ -219,6 +245,16 @@ static int parse_args(int argc, char **argv, struct cli *cli)
     cli->include_dirs[cli->ninclude] = PMUFC_POLICYDIR;
     cli->include_dirs[cli->ninclude + 1] = NULL;
     cli->opts.include_dirs = cli->include_dirs;
+    if ((cli->pid || cli->vm_fd) && cli->mode != MODE_APPLY)
+        return usage_error("%s", "--pid and --vm-fd go with --apply");
+    if (cli->mode == MODE_COMPILE && optind < argc && !strcmp(argv[optind], "run")) {
+        cli->mode = MODE_RUN;
+        cli->run_argc = argc - optind - 1;
+        cli->run_argv = argv + optind + 1;
+        return 0;
+    }
+    if (cli->mode == MODE_PROBE && optind == argc)
+        return 0;
     if (cli->mode == MODE_LIST_EVENTS || cli->mode == MODE_LIST_CPUS ||
         cli->mode == MODE_LIST_POLICIES) {
         if (optind < argc)
@@ -624,6 +660,12 @@ int main(int argc, char **argv)
     }
     if (cli.mode == MODE_LIST_EVENTS)
         return run_list_events(&cli);
+    if (cli.mode == MODE_RUN)
+        return pf_cli_run(cli.run_argc, cli.run_argv, &cli.opts);
+    if (cli.mode == MODE_APPLY)
+        return pf_cli_apply(cli.input, cli.pid, cli.vm_fd, &cli.opts);
+    if (cli.mode == MODE_PROBE)
+        return pf_cli_probe(cli.input, &cli.opts);
     if (cli.mode == MODE_LIST_POLICIES)
         return pf_list_policies(stdout, PMUFC_POLICYDIR) ? EX_NOINPUT : 0;
     char *buf;
@@ -646,6 +688,9 @@ int main(int argc, char **argv)
         break;
     case MODE_LIST_EVENTS:
     case MODE_LIST_CPUS:
+    case MODE_RUN:
+    case MODE_APPLY:
+    case MODE_PROBE:
     case MODE_LIST_POLICIES:
         break; /* handled before reading input */
     }
