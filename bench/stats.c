@@ -101,11 +101,12 @@ int main(int argc, char **argv)
     struct pf_cover cv;
     for (uint32_t a = 0; a < 2; a++)
         for (unsigned sel = 0; sel < ir->nselects; sel++) {
-            uint64_t set[4] = {0};
-            const uint8_t *al = ir->allow + pf_ir_index(sel, 0);
-            for (unsigned u = 0; u < 256; u++)
-                if (al[u] == (a == 0))
-                    set[u >> 6] |= 1ull << (u & 63);
+            /* a == 0 is KVM_PMU_EVENT_ALLOW: its entries list the
+             * allowed umasks; DENY's the denied ones. */
+            uint64_t set[4];
+            const uint64_t *row = pf_ir_row(ir, sel);
+            for (unsigned w = 0; w < 4; w++)
+                set[w] = a == 0 ? row[w] : ~row[w];
             pf_cover_umasks(cov, set, &cv);
             lower[a] += cv.lower;
             if (a == r->action && r->select_cost && r->select_cost[sel] >= 2) {

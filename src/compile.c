@@ -82,8 +82,8 @@ static void explain_too_big(struct pf_compiled *c)
         unsigned n = 0;
         for (unsigned u = 0; u < 256; u++) {
             size_t ev = pf_ir_index(sel, u);
-            int32_t r = ir->decider[ev];
-            if (ir->allow[ev] != in || r < 0)
+            int32_t r = pf_ir_decider(ir, ev);
+            if (pf_ir_allowed(ir, ev) != in || r < 0)
                 continue;
             unsigned k = 0;
             while (k < n && rule[k] != r)

@@ -174,12 +174,12 @@ int pf_explain_policy(FILE *out, const struct pf_compiled *c, const struct pf_ev
                     ev->select ? "CHAIN" : "SW_INCR");
             return 1;
         }
-        allow = ir->allow[ev->select];
-        by = ir->decider[ev->select];
+        allow = pf_ir_allowed(ir, ev->select);
+        by = pf_ir_decider(ir, ev->select);
     } else {
         size_t i = pf_ir_index(ev->select, ev->umask);
-        allow = ir->allow[i];
-        by = ir->decider[i];
+        allow = pf_ir_allowed(ir, i);
+        by = pf_ir_decider(ir, i);
     }
     fprintf(out, "%s: ", allow ? "allow" : "deny");
     event_str(out, ev, c->target, c->model);

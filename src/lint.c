@@ -15,7 +15,7 @@ static void overridden(const struct pf_policy *p, const struct pf_ir *ir, struct
         if (!ir->rule_matched[r] || ir->rule_decided[r])
             continue;
         size_t ev = ir->rule_first[r];
-        int32_t by = ev < ir->nevents ? ir->decider[ev] : ir->fixed_decider[ev - ir->nevents];
+        int32_t by = ev < ir->nevents ? pf_ir_decider(ir, ev) : ir->fixed_decider[ev - ir->nevents];
         pf_diag(d, PF_SEV_WARNING, &p->rulev[r]->loc,
                 "this rule has no effect on %s: later rules decide every event it matches",
                 pf_target_name(ir->target));
@@ -41,9 +41,9 @@ static void fixed_twins(const struct pf_policy *p, const struct pf_ir *ir, struc
         return;
     for (unsigned i = 0; i < sizeof(twin) / sizeof(twin[0]); i++) {
         size_t ev = pf_ir_index(twin[i].select, twin[i].umask);
-        if (!ir->allow[ev] || (ir->fixed_allow >> twin[i].fixed & 1) || ir->decider[ev] < 0)
+        if (!pf_ir_allowed(ir, ev) || (ir->fixed_allow >> twin[i].fixed & 1) || pf_ir_decider(ir, ev) < 0)
             continue;
-        pf_diag(d, PF_SEV_WARNING, &p->rulev[ir->decider[ev]]->loc,
+        pf_diag(d, PF_SEV_WARNING, &p->rulev[pf_ir_decider(ir, ev)]->loc,
                 "this allows select=0x%02x umask=0x%02x (%s) but fixed counter %u, which counts "
                 "the same, stays denied; guests that use the fixed counter (perf stat) read 0: "
                 "add 'allow fixed 0x%x;'",
@@ -76,10 +76,12 @@ static int names_cycles(const struct pf_rule *r)
 static void arm_cycles(const struct pf_policy *p, const struct pf_ir *ir, struct pf_diags *d)
 {
     const size_t cyc = PF_ARM_CPU_CYCLES;
-    if (ir->target != PF_TARGET_ARM64 || ir->allow[cyc] || ir->decider[cyc] < 0 ||
-        !names_cycles(p->rulev[ir->decider[cyc]]))
+    if (ir->target != PF_TARGET_ARM64 || pf_ir_allowed(ir, cyc))
         return;
-    pf_diag(d, PF_SEV_WARNING, &p->rulev[ir->decider[cyc]]->loc,
+    int32_t by = pf_ir_decider(ir, cyc);
+    if (by < 0 || !names_cycles(p->rulev[by]))
+        return;
+    pf_diag(d, PF_SEV_WARNING, &p->rulev[by]->loc,
             "this denies CPU_CYCLES (0x11), and with it the cycle counter (PMCCNTR_EL0): "
             "KVM filters the cycle counter as event 0x11");
 }

@@ -53,7 +53,7 @@ static void arm_stats(FILE *out, const struct pf_compiled *c)
     for (size_t e = 0; e < ir->nevents; e++)
         if (!pf_eval_arm_unfiltered((unsigned)e)) {
             filterable++;
-            allowed += ir->allow[e];
+            allowed += (size_t)pf_ir_allowed(ir, e);
         }
     fprintf(out, "  events       %zu filterable: %zu allowed, %zu denied (SW_INCR, CHAIN never filtered)\n",
             filterable, allowed, filterable - allowed);

@@ -33,9 +33,9 @@ int pf_synth_arm(const struct pf_ir *ir, struct pf_arm_filter *out)
     size_t first = 0;
     while (first < n && dont_care(first))
         first++;
-    uint8_t prev = first < n ? ir->allow[first] : 1;
+    uint8_t prev = first < n ? (uint8_t)pf_ir_allowed(ir, first) : 1;
     for (size_t i = 0; i < n; i++) {
-        v[i] = dont_care(i) ? prev : ir->allow[i];
+        v[i] = dont_care(i) ? prev : (uint8_t)pf_ir_allowed(ir, i);
         prev = v[i];
     }
     size_t runs[2] = {0, 0}; /* [0] denied runs, [1] allowed runs */

@@ -15,11 +15,9 @@
 /* The umasks of select sel whose decision is `in` (1 = allowed). */
 static void select_set(const struct pf_ir *ir, unsigned sel, int in, uint64_t set[4])
 {
-    memset(set, 0, 4 * sizeof(set[0]));
-    const uint8_t *a = ir->allow + pf_ir_index(sel, 0);
-    for (unsigned u = 0; u < 256; u++)
-        if (a[u] == in)
-            set[u >> 6] |= 1ull << (u & 63);
+    const uint64_t *row = pf_ir_row(ir, sel);
+    for (unsigned w = 0; w < 4; w++)
+        set[w] = in ? row[w] : ~row[w];
 }
 
 static unsigned set_count(const uint64_t set[4])
@@ -65,14 +63,25 @@ static size_t build(const struct pf_ir *ir, struct pf_coverer *cov, uint32_t act
         if (!masked) {
             cost = set_count(set);
             if (out) {
-                for (unsigned u = 0; u < 256; u++)
-                    if (set[u >> 6] >> (u & 63) & 1)
-                        out[n++] = pf_x86_plain(sel, u);
+                for (unsigned w = 0; w < 4; w++)
+                    for (uint64_t bits = set[w]; bits; bits &= bits - 1)
+                        out[n++] = pf_x86_plain(sel, w * 64 + (unsigned)__builtin_ctzll(bits));
             } else {
                 n += cost;
             }
         } else if (!(set[0] | set[1] | set[2] | set[3])) {
             cost = 0;
+        } else if (!~(set[0] & set[1] & set[2] & set[3])) {
+            /* Every umask: one include of mask 0, proven minimal.  Most
+             * AMD selects come here; asking cover.c would copy a whole
+             * struct pf_cover for each. */
+            cost = 1;
+            if (bound)
+                bound->lower += 1;
+            if (out)
+                out[n++] = pf_x86_masked(sel, 0, 0, 0);
+            else
+                n += cost;
         } else {
             /* cover.c caches by set: the selects of a `select=*` rule
              * share one search. */

@@ -7,7 +7,6 @@
 #include "eval.h"
 #include "eval_arm.h"
 
-#include <string.h>
 
 int pf_verify_x86(const struct pf_ir *ir, const uint8_t *blob, size_t len, struct pf_diags *d,
                   size_t *checked)
@@ -22,26 +21,24 @@ int pf_verify_x86(const struct pf_ir *ir, const uint8_t *blob, size_t len, struc
     }
     size_t bad = 0, first = 0;
     for (unsigned sel = 0; sel < ir->nselects; sel++) {
-        const uint8_t *row = ir->allow + pf_ir_index(sel, 0);
         if (!pf_eval_x86_select_listed(&ev, sel)) {
-            /* Nothing listed: every umask gets the unlisted decision.
-             * On Intel a select above 0xff cannot be programmed; the IR
-             * has none. */
-            uint8_t counts = (uint8_t)pf_eval_x86_gp(&ev, sel, 0, NULL, NULL);
-            const uint8_t *odd = memchr(row, !counts, 256);
-            if (odd) {
-                size_t n = 0;
-                for (unsigned u = 0; u < 256; u++)
-                    n += row[u] != counts;
-                if (!bad)
-                    first = pf_ir_index(sel, (unsigned)(odd - row));
-                bad += n;
+            /* Nothing listed: every umask gets the unlisted decision,
+             * so the policy's row must be all ones or all zeros.  On
+             * Intel a select above 0xff cannot be programmed; the IR has
+             * none. */
+            uint64_t counts = pf_eval_x86_gp(&ev, sel, 0, NULL, NULL) ? ~0ull : 0;
+            const uint64_t *row = pf_ir_row(ir, sel);
+            for (unsigned w = 0; w < 4; w++) {
+                uint64_t odd = row[w] ^ counts;
+                if (odd && !bad)
+                    first = pf_ir_index(sel, w * 64 + (unsigned)__builtin_ctzll(odd));
+                bad += (size_t)__builtin_popcountll(odd);
             }
             continue;
         }
         for (unsigned u = 0; u < 256; u++) {
             int counts = pf_eval_x86_gp(&ev, sel, u, NULL, NULL);
-            if (counts != row[u] && !bad++)
+            if (counts != pf_ir_allowed(ir, pf_ir_index(sel, u)) && !bad++)
                 first = pf_ir_index(sel, u);
         }
     }
@@ -58,7 +55,7 @@ int pf_verify_x86(const struct pf_ir *ir, const uint8_t *blob, size_t len, struc
         pf_diag(d, PF_SEV_ERROR, NULL,
                 "internal error: the emitted filter disagrees with the policy on %zu event%s, "
                 "the first select=0x%zx umask=0x%02zx (policy: %s); nothing was written",
-                bad, bad == 1 ? "" : "s", first >> 8, first & 0xff, ir->allow[first] ? "allow" : "deny");
+                bad, bad == 1 ? "" : "s", first >> 8, first & 0xff, pf_ir_allowed(ir, first) ? "allow" : "deny");
     else
         pf_diag(d, PF_SEV_ERROR, NULL,
                 "internal error: the emitted filter disagrees with the policy on %zu event%s, "
@@ -83,7 +80,7 @@ int pf_verify_arm(const struct pf_ir *ir, const uint8_t *blob, size_t len, struc
         if (pf_eval_arm_unfiltered((unsigned)e))
             continue;
         (*checked)++;
-        if (pf_eval_arm_counts(&ev, (unsigned)e) != ir->allow[e] && !bad++)
+        if (pf_eval_arm_counts(&ev, (unsigned)e) != pf_ir_allowed(ir, e) && !bad++)
             first = e;
     }
     pf_eval_arm_free(&ev);
@@ -92,6 +89,6 @@ int pf_verify_arm(const struct pf_ir *ir, const uint8_t *blob, size_t len, struc
     pf_diag(d, PF_SEV_ERROR, NULL,
             "internal error: the emitted filter disagrees with the policy on %zu event%s, the first "
             "arm=0x%04zx (policy: %s); nothing was written",
-            bad, bad == 1 ? "" : "s", first, ir->allow[first] ? "allow" : "deny");
+            bad, bad == 1 ? "" : "s", first, pf_ir_allowed(ir, first) ? "allow" : "deny");
     return -1;
 }
