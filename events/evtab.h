@@ -22,8 +22,12 @@
 
 enum pf_evtab_vendor { PF_EVTAB_INTEL, PF_EVTAB_AMD, PF_EVTAB_ARM64 };
 
+/* Names are offsets into one string pool, not pointers: pointers would
+ * need 23,000 relocations at every start of pmufc (touching every page of
+ * the tables), offsets let the tables stay in read-only pages that are
+ * read only when a name is looked up. */
 struct pf_evtab_event {
-    const char *name;
+    uint32_t name;     /* offset of the name in pf_evtab_names */
     uint16_t select;   /* x86 event select (Intel <= 0xff, AMD <= 0xfff), or arm64 event number */
     uint8_t umask;     /* x86 unit mask; 0 on arm64 */
     int8_t fixed;      /* Intel fixed counter index, or -1 */
@@ -37,7 +41,14 @@ struct pf_evtab_model {
     size_t nevents;
 };
 
+extern const char pf_evtab_names[]; /* NUL-terminated names, each stored once */
+extern const size_t pf_evtab_names_size;
 extern const struct pf_evtab_model pf_evtab_models[];   /* sorted by name */
 extern const size_t pf_evtab_nmodels;
+
+static inline const char *pf_evtab_name(const struct pf_evtab_event *e)
+{
+    return pf_evtab_names + e->name;
+}
 
 #endif /* PMUFC_EVTAB_H */

@@ -14,6 +14,7 @@ BEGIN {
 	nmodels = 0
 	cur = 0		# model index of the table being read, 0 = models.tsv
 	failed = 0
+	npool = 0; poolsize = 0	# the name pool: names in first-seen order
 	limit["intel"] = 255; limit["amd"] = 4095; limit["arm64"] = 65535
 	cname["intel"] = "PF_EVTAB_INTEL"; cname["amd"] = "PF_EVTAB_AMD"
 	cname["arm64"] = "PF_EVTAB_ARM64"
@@ -145,7 +146,12 @@ cur == 0 {
 	prev = name; pkey = key
 	count[cur]++
 	total++
-	printf "\t{%s, 0x%02x, 0x%02x, %d},\n", cstr(name), sel, umask, fixed
+	if (!(name in off)) {
+		off[name] = poolsize
+		pool[npool++] = name
+		poolsize += length(name) + 1
+	}
+	printf "\t{%d, 0x%02x, 0x%02x, %d},\n", off[name], sel, umask, fixed
 }
 
 END {
@@ -158,6 +164,13 @@ END {
 		print "tables2c.awk: no models" | "cat 1>&2"
 		exit 1
 	}
+	# One literal per name: a "\0" never runs into the digits of the next.
+	print ""
+	print "const char pf_evtab_names[] ="
+	for (i = 0; i < npool; i++)
+		printf "\t%s \"\\0\"\n", cstr(pool[i])
+	print "\t\"\";"
+	print "const size_t pf_evtab_names_size = sizeof pf_evtab_names;"
 	print ""
 	print "const struct pf_evtab_model pf_evtab_models[] = {"
 	for (i = 1; i <= nmodels; i++) {
@@ -170,5 +183,5 @@ END {
 	}
 	print "};"
 	print "const size_t pf_evtab_nmodels = sizeof pf_evtab_models / sizeof pf_evtab_models[0];"
-	print "/* " nmodels " models, " total " events */"
+	print "/* " nmodels " models, " total " events, " npool " distinct names */"
 }

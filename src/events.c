@@ -187,7 +187,7 @@ int pf_events_lookup(const struct pf_evtab_model *m, enum pf_target t, const cha
     if (m) {
         for (size_t i = 0; i < m->nevents; i++) {
             const struct pf_evtab_event *e = &m->events[i];
-            if (!strcasecmp(e->name, name))
+            if (!strcasecmp(pf_evtab_name(e), name))
                 *n = add(out, *n, max, e->select, e->umask, e->fixed);
         }
         if (*n)
@@ -257,9 +257,9 @@ size_t pf_events_suggest(const struct pf_evtab_model *m, enum pf_target t, const
         max = 8;
     unsigned limit = (unsigned)strlen(name) / 3 + 2;
     for (size_t i = 0; m && i < m->nevents; i++) {
-        unsigned d = distance(name, m->events[i].name);
+        unsigned d = distance(name, pf_evtab_name(&m->events[i]));
         if (d <= limit)
-            consider(best, max, &n, m->events[i].name, d);
+            consider(best, max, &n, pf_evtab_name(&m->events[i]), d);
     }
     for (size_t i = 0; i < NGENERIC; i++) {
         unsigned d = distance(name, generic[i].name);
@@ -281,8 +281,8 @@ const char *pf_events_name(const struct pf_evtab_model *m, int select, unsigned 
         const struct pf_evtab_event *e = &m->events[i];
         int hit = select < 0 ? e->fixed == (int)x
                              : (e->fixed < 0 && e->select == select && e->umask == x);
-        if (hit && (!best || strlen(e->name) < strlen(best)))
-            best = e->name;
+        if (hit && (!best || strlen(pf_evtab_name(e)) < strlen(best)))
+            best = pf_evtab_name(e);
     }
     return best;
 }
@@ -296,11 +296,11 @@ void pf_events_list(FILE *out, const struct pf_evtab_model *m, enum pf_target t)
         for (size_t i = 0; i < m->nevents; i++) {
             const struct pf_evtab_event *e = &m->events[i];
             if (e->fixed >= 0)
-                fprintf(out, "%-48s fixed=%d\n", e->name, e->fixed);
+                fprintf(out, "%-48s fixed=%d\n", pf_evtab_name(e), e->fixed);
             else if (m->vendor == PF_EVTAB_ARM64)
-                fprintf(out, "%-48s arm=0x%04x\n", e->name, e->select);
+                fprintf(out, "%-48s arm=0x%04x\n", pf_evtab_name(e), e->select);
             else
-                fprintf(out, "%-48s select=0x%02x umask=0x%02x\n", e->name, e->select, e->umask);
+                fprintf(out, "%-48s select=0x%02x umask=0x%02x\n", pf_evtab_name(e), e->select, e->umask);
         }
     }
     fprintf(out, "# generic names (%s)\n", pf_target_name(t));

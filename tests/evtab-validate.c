@@ -20,13 +20,13 @@ static void bad(const struct pf_evtab_model *m, const struct pf_evtab_event *e,
 {
     if (++nerr <= 50)
         fprintf(stderr, "evtab-validate: %s%s%s: %s\n", m ? m->name : "models",
-                e ? ": " : "", e ? e->name : "", what);
+                e ? ": " : "", e ? pf_evtab_name(e) : "", what);
 }
 
 /* strcmp order by name, then select, umask, fixed */
 static int cmp_event(const struct pf_evtab_event *a, const struct pf_evtab_event *b)
 {
-    int c = strcmp(a->name, b->name);
+    int c = strcmp(pf_evtab_name(a), pf_evtab_name(b));
     if (c)
         return c;
     if (a->select != b->select)
@@ -59,7 +59,7 @@ static void check_model(const struct pf_evtab_model *m)
     }
     for (i = 0; i < m->nevents; i++) {
         const struct pf_evtab_event *e = &m->events[i];
-        if (!e->name || !e->name[0]) {
+        if (e->name >= pf_evtab_names_size || !pf_evtab_name(e)[0]) {
             bad(m, NULL, "event without name");
             continue;
         }

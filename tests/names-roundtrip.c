@@ -30,15 +30,15 @@ int main(void)
             struct pf_enc enc[32];
             size_t n;
             checked++;
-            if (pf_events_lookup(model, t, row->name, enc, 32, &n) || !has(enc, n < 32 ? n : 32, row)) {
-                printf("FAIL %s: %s does not resolve to its encoding\n", model->name, row->name);
+            if (pf_events_lookup(model, t, pf_evtab_name(row), enc, 32, &n) || !has(enc, n < 32 ? n : 32, row)) {
+                printf("FAIL %s: %s does not resolve to its encoding\n", model->name, pf_evtab_name(row));
                 bad++;
                 continue;
             }
             const char *back = pf_events_name(model, row->fixed >= 0 ? -1 : row->select,
                                               row->fixed >= 0 ? (unsigned)row->fixed : row->umask);
             if (!back || pf_events_lookup(model, t, back, enc, 32, &n) || !has(enc, n < 32 ? n : 32, row)) {
-                printf("FAIL %s: %s -> %s does not come back\n", model->name, row->name, back ? back : "(none)");
+                printf("FAIL %s: %s -> %s does not come back\n", model->name, pf_evtab_name(row), back ? back : "(none)");
                 bad++;
             }
         }
