@@ -6,6 +6,7 @@
 
 #include "apply.h"
 
+#include "arena.h"
 #include "blob.h"
 #include "blob_arm.h"
 #include "host.h"
@@ -142,26 +143,55 @@ static long direct_call(void *ctx, int fd, unsigned long req, void *arg, size_t 
 
 static const struct pf_ioctl_via direct = {direct_call, NULL, NULL};
 
-int pf_validate_filter(const uint8_t *blob, size_t len, enum pf_target t, unsigned arm_max,
-                       const struct pf_source *src, struct pf_diags *d)
+int pf_decode_filter(const uint8_t *blob, size_t len, enum pf_target t, unsigned arm_max,
+                     const struct pf_source *src, struct pf_diags *d, struct pf_x86_filter *x86,
+                     struct pf_arm_filter *arm)
 {
     int rc;
     if (t == PF_TARGET_ARM64) {
         struct pf_arm_filter f;
         rc = pf_arm_decode(blob, len, arm_max ? arm_max : PF_ARM_EVENT_MAX, src, d, &f);
-        if (!rc)
+        if (!rc && (pf_diags_failed(d) || !arm))
             pf_arm_filter_free(&f);
+        else if (!rc)
+            *arm = f;
     } else if (t == PF_TARGET_INTEL || t == PF_TARGET_AMD) {
         struct pf_x86_filter f;
         rc = pf_blob_decode(blob, len, t, src, d, &f);
-        if (!rc)
+        if (!rc && (pf_diags_failed(d) || !x86))
             pf_x86_filter_free(&f);
+        else if (!rc)
+            *x86 = f;
     } else {
         pf_diag(d, PF_SEV_ERROR, NULL, "no target for the filter: this host is neither Intel, "
                 "AMD nor arm64; give --target");
         rc = -1;
     }
     return rc || pf_diags_failed(d) ? -1 : 0;
+}
+
+int pf_validate_filter(const uint8_t *blob, size_t len, enum pf_target t, unsigned arm_max,
+                       const struct pf_source *src, struct pf_diags *d)
+{
+    return pf_decode_filter(blob, len, t, arm_max, src, d, NULL, NULL);
+}
+
+int pf_decode_filter_print(FILE *err, const char *name, const uint8_t *blob, size_t len,
+                           enum pf_target t, unsigned arm_max, int werror, int no_warnings,
+                           struct pf_x86_filter *x86, struct pf_arm_filter *arm)
+{
+    struct pf_arena *a = pf_arena_new();
+    if (!a)
+        return -2;
+    struct pf_diags d;
+    pf_diags_init(&d, a);
+    d.werror = werror;
+    d.no_warnings = no_warnings;
+    struct pf_source src = {name, (const char *)blob, len};
+    int rc = pf_decode_filter(blob, len, t, arm_max, &src, &d, x86, arm);
+    pf_diags_print(err, &d);
+    pf_arena_free(a);
+    return rc;
 }
 
 static void refused(struct pf_diags *d, const struct pf_ioctl_via *via, const char *call, int fd,

@@ -18,11 +18,14 @@
 #define PMUFC_APPLY_H
 
 #include "ast.h"
+#include "blob.h"
+#include "blob_arm.h"
 #include "diag.h"
 
 #include <linux/ioctl.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define PF_KVMIO 0xAE
 
@@ -93,6 +96,21 @@ enum pf_target pf_load_host_target(void);
  * src when given.  Returns 0 when the kernel would accept the filter. */
 int pf_validate_filter(const uint8_t *blob, size_t len, enum pf_target t, unsigned arm_max,
                        const struct pf_source *src, struct pf_diags *d);
+
+/* The same, keeping the decoded filter: in *x86 or *arm by target (either
+ * may be NULL: not kept).  On success the caller frees it
+ * (pf_x86_filter_free, pf_arm_filter_free); on failure nothing is kept. */
+int pf_decode_filter(const uint8_t *blob, size_t len, enum pf_target t, unsigned arm_max,
+                     const struct pf_source *src, struct pf_diags *d, struct pf_x86_filter *x86,
+                     struct pf_arm_filter *arm);
+
+/* pf_decode_filter of a file the user gave (name: for the diagnostics'
+ * locations), its diagnostics printed to err, werror and no_warnings as in
+ * struct pf_diags.  Returns 0, -1 when the filter is refused, -2 when
+ * memory is exhausted. */
+int pf_decode_filter_print(FILE *err, const char *name, const uint8_t *blob, size_t len,
+                           enum pf_target t, unsigned arm_max, int werror, int no_warnings,
+                           struct pf_x86_filter *x86, struct pf_arm_filter *arm);
 
 /* Validates, then applies: x86 targets with KVM_SET_PMU_EVENT_FILTER on
  * fd (a VM), arm64 with one KVM_SET_DEVICE_ATTR per record on fd (a vCPU).

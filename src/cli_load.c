@@ -163,22 +163,11 @@ static int load(const char *input, const struct pf_compile_opts *o, struct loade
             free(buf);
             return usage_fail("this host is neither Intel, AMD nor arm64: give --target");
         }
-        struct pf_arena *a = pf_arena_new();
-        if (!a) {
-            free(buf);
-            return fail(EX_SOFTWARE, "out of memory");
-        }
-        struct pf_diags d;
-        pf_diags_init(&d, a);
-        d.werror = o->werror;
-        d.no_warnings = o->no_warnings;
-        struct pf_source src = {input, buf, len};
-        rc = pf_validate_filter((const uint8_t *)buf, len, f->t, f->arm_max, &src, &d);
-        pf_diags_print(stderr, &d);
-        pf_arena_free(a);
+        rc = pf_decode_filter_print(stderr, input, (const uint8_t *)buf, len, f->t, f->arm_max,
+                                    o->werror, o->no_warnings, NULL, NULL);
         if (rc) {
             free(buf);
-            return EX_DATAERR;
+            return rc == -2 ? fail(EX_SOFTWARE, "out of memory") : EX_DATAERR;
         }
         f->blob = (uint8_t *)buf;
         f->len = len;

@@ -3,6 +3,7 @@
  * results to sysexits codes. */
 #include "config.h"
 
+#include "apply.h"
 #include "arena.h"
 #include "blob.h"
 #include "blob_arm.h"
@@ -392,29 +393,15 @@ static int load_blob(const struct cli *cli, const char *buf, size_t len, struct 
     f->arm = arm;
     if (f->t == PF_TARGET_NONE)
         return usage_error("%s", "this host is neither Intel nor AMD: give --target");
-    struct pf_arena *a = pf_arena_new();
-    if (!a)
+    int rc = pf_decode_filter_print(stderr, cli->input, f->blob, len, f->t, f->arm_max,
+                                    cli->opts.werror, cli->opts.no_warnings, x86, arm);
+    if (rc == -2)
         return EX_SOFTWARE;
-    struct pf_diags d;
-    pf_diags_init(&d, a);
-    d.no_warnings = cli->opts.no_warnings;
-    d.werror = cli->opts.werror;
-    struct pf_source src = {cli->input, buf, len};
-    int rc = f->t == PF_TARGET_ARM64
-                 ? pf_arm_decode(f->blob, len, f->arm_max, &src, &d, arm)
-                 : pf_blob_decode(f->blob, len, f->t, &src, &d, x86);
-    pf_diags_print(stderr, &d);
-    int failed = rc || pf_diags_failed(&d);
-    pf_arena_free(a);
     /* The bytes do not say their architecture: x86 comes from the host. */
-    if (failed && f->t != PF_TARGET_ARM64 && cli->opts.target == PF_TARGET_NONE &&
+    if (rc && f->t != PF_TARGET_ARM64 && cli->opts.target == PF_TARGET_NONE &&
         len % PF_ARM_RECORD == 0)
         fputs("pmufc: note: if this is an arm64 filter, give --target arm64\n", stderr);
-    if (failed) {
-        pf_x86_filter_free(x86);
-        pf_arm_filter_free(arm);
-    }
-    return failed ? EX_DATAERR : 0;
+    return rc ? EX_DATAERR : 0;
 }
 
 /* The model for naming codes in listings: --cpu, else the host's when it
