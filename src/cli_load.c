@@ -5,6 +5,7 @@
 #endif
 
 #include "cli_load.h"
+#include "cli_util.h"
 
 #include "apply.h"
 #include "arena.h"
@@ -20,7 +21,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,32 +48,6 @@
 #define EX_NOTFOUND 127
 #define EX_NOEXEC 126
 
-static int fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int fail(int status, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("pmufc: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    return status;
-}
-
-static int usage_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int usage_fail(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("pmufc: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputs("\nTry 'pmufc --help' for more information.\n", stderr);
-    va_end(ap);
-    return EX_USAGE;
-}
-
 void pf_cli_load_usage(FILE *out)
 {
     fputs("       pmufc run [OPTION]... FILE -- VMM [ARGS]...\n"
@@ -92,7 +66,7 @@ void pf_cli_load_usage(FILE *out)
 static int flushed(int rc)
 {
     if ((fflush(stdout) || ferror(stdout)) && !rc)
-        return fail(EX_CANTCREAT, "cannot write to standard output: %s", strerror(errno));
+        return pf_cli_fail(EX_CANTCREAT, "cannot write to standard output: %s", strerror(errno));
     return rc;
 }
 
@@ -128,22 +102,6 @@ static void describe(struct loaded *f)
     pf_arena_free(a);
 }
 
-static int status_of(enum pf_status s)
-{
-    switch (s) {
-    case PF_OK:
-        return 0;
-    case PF_EPOLICY:
-        return EX_DATAERR;
-    case PF_ENOTARGET:
-        return EX_USAGE;
-    case PF_EINTERNAL:
-    case PF_ENOMEM:
-        break;
-    }
-    return EX_SOFTWARE;
-}
-
 /* Reads FILE and turns it into a validated filter for the kernel: a
  * policy is compiled (and verified), a filter is validated.  Diagnostics
  * go to standard error.  Returns 0 or an exit status. */
@@ -154,20 +112,20 @@ static int load(const char *input, const struct pf_compile_opts *o, struct loade
     size_t len;
     int rc = pf_read_input(input, INPUT_LIMIT, &buf, &len, err, sizeof(err));
     if (rc)
-        return fail(rc == -2 ? EX_DATAERR : EX_NOINPUT, "%s", err);
+        return pf_cli_fail(rc == -2 ? EX_DATAERR : EX_NOINPUT, "%s", err);
     enum pf_target host = pf_load_host_target();
     f->arm_max = o->arm_max ? o->arm_max : PF_ARM_EVENT_MAX;
     if (pf_input_is_blob(buf, len)) {
         f->t = o->target != PF_TARGET_NONE ? o->target : host;
         if (f->t == PF_TARGET_NONE) {
             free(buf);
-            return usage_fail("this host is neither Intel, AMD nor arm64: give --target");
+            return pf_cli_usage_error("this host is neither Intel, AMD nor arm64: give --target");
         }
         rc = pf_decode_filter_print(stderr, input, (const uint8_t *)buf, len, f->t, f->arm_max,
                                     o->werror, o->no_warnings, NULL, NULL);
         if (rc) {
             free(buf);
-            return rc == -2 ? fail(EX_SOFTWARE, "out of memory") : EX_DATAERR;
+            return rc == -2 ? pf_cli_fail(EX_SOFTWARE, "out of memory") : EX_DATAERR;
         }
         f->blob = (uint8_t *)buf;
         f->len = len;
@@ -182,11 +140,11 @@ static int load(const char *input, const struct pf_compile_opts *o, struct loade
             s = pf_compile(input, buf, len, &co, &c);
         }
         pf_diags_print(stderr, &c.diags);
-        rc = status_of(s);
+        rc = pf_cli_status_exit(s);
         if (!rc) {
             f->blob = malloc(c.len ? c.len : 1);
             if (!f->blob)
-                rc = fail(EX_SOFTWARE, "out of memory");
+                rc = pf_cli_fail(EX_SOFTWARE, "out of memory");
             else
                 memcpy(f->blob, c.blob, c.len);
             f->len = c.len;
@@ -248,39 +206,39 @@ static int apply_pid(const struct loaded *f, pid_t pid, const char *vm_fd)
 {
     char comm[64], link[256];
     if (pid == getpid())
-        return usage_fail("process %ld is pmufc itself", (long)pid);
+        return pf_cli_usage_error("process %ld is pmufc itself", (long)pid);
     if (kill(pid, 0) && errno == ESRCH)
-        return fail(EX_UNAVAILABLE, "no such process: %ld", (long)pid);
+        return pf_cli_fail(EX_UNAVAILABLE, "no such process: %ld", (long)pid);
     pf_proc_comm(pid, comm, sizeof(comm));
     long fd;
     if (vm_fd) {
         if (parse_number(vm_fd, INT_MAX, &fd))
-            return usage_fail("--vm-fd needs a file descriptor number, not '%s'", vm_fd);
+            return pf_cli_usage_error("--vm-fd needs a file descriptor number, not '%s'", vm_fd);
         int rc = pf_proc_fd_link(pid, (int)fd, link, sizeof(link));
         if (rc == -ENOENT)
-            return fail(EX_UNAVAILABLE, "process %ld (%s) has no fd %ld", (long)pid, comm, fd);
+            return pf_cli_fail(EX_UNAVAILABLE, "process %ld (%s) has no fd %ld", (long)pid, comm, fd);
         if (rc == -EACCES || rc == -EPERM)
-            return fail(EX_NOPERM, "not allowed to look at the fds of process %ld (%s): run as its "
+            return pf_cli_fail(EX_NOPERM, "not allowed to look at the fds of process %ld (%s): run as its "
                         "user or with CAP_SYS_PTRACE", (long)pid, comm);
         if (rc)
-            return fail(EX_UNAVAILABLE, "cannot look at fd %ld of process %ld (%s): %s", fd,
+            return pf_cli_fail(EX_UNAVAILABLE, "cannot look at fd %ld of process %ld (%s): %s", fd,
                         (long)pid, comm, strerror(-rc));
         if (strcmp(link, "anon_inode:kvm-vm"))
-            return fail(EX_UNAVAILABLE, "fd %ld of process %ld (%s) is %s, not a KVM VM fd "
+            return pf_cli_fail(EX_UNAVAILABLE, "fd %ld of process %ld (%s) is %s, not a KVM VM fd "
                         "(anon_inode:kvm-vm)", fd, (long)pid, comm, link);
     } else {
         int fds[16];
         int n = pf_find_vm_fds(pid, fds, 16);
         if (n == -ESRCH)
-            return fail(EX_UNAVAILABLE, "no such process: %ld", (long)pid);
+            return pf_cli_fail(EX_UNAVAILABLE, "no such process: %ld", (long)pid);
         if (n == -EACCES || n == -EPERM)
-            return fail(EX_NOPERM, "not allowed to look at the fds of process %ld (%s): run as its "
+            return pf_cli_fail(EX_NOPERM, "not allowed to look at the fds of process %ld (%s): run as its "
                         "user or with CAP_SYS_PTRACE", (long)pid, comm);
         if (n < 0)
-            return fail(EX_UNAVAILABLE, "cannot list the fds of process %ld (%s): %s", (long)pid,
+            return pf_cli_fail(EX_UNAVAILABLE, "cannot list the fds of process %ld (%s): %s", (long)pid,
                         comm, strerror(-n));
         if (n == 0)
-            return fail(EX_UNAVAILABLE, "process %ld (%s) has no KVM VM fd (none of /proc/%ld/fd is "
+            return pf_cli_fail(EX_UNAVAILABLE, "process %ld (%s) has no KVM VM fd (none of /proc/%ld/fd is "
                         "anon_inode:kvm-vm): is it a VMM, and has it created its VM yet?",
                         (long)pid, comm, (long)pid);
         if (n > 1) {
@@ -295,7 +253,7 @@ static int apply_pid(const struct loaded *f, pid_t pid, const char *vm_fd)
 
     struct pf_arena *a = pf_arena_new();
     if (!a)
-        return fail(EX_SOFTWARE, "out of memory");
+        return pf_cli_fail(EX_SOFTWARE, "out of memory");
     struct pf_diags d;
     pf_diags_init(&d, a);
     char where[128];
@@ -329,15 +287,15 @@ static int apply_inherited(const struct loaded *f, const char *vm_fd)
     long fd;
     char link[256];
     if (parse_number(vm_fd, INT_MAX, &fd))
-        return usage_fail("--vm-fd needs a file descriptor number, not '%s'", vm_fd);
+        return pf_cli_usage_error("--vm-fd needs a file descriptor number, not '%s'", vm_fd);
     if (fcntl((int)fd, F_GETFD) < 0)
-        return usage_fail("fd %ld is not open in pmufc: without --pid, --vm-fd names an fd pmufc "
+        return pf_cli_usage_error("fd %ld is not open in pmufc: without --pid, --vm-fd names an fd pmufc "
                           "inherited (use --pid PID to name the VMM's)", fd);
     if (!pf_proc_fd_link(0, (int)fd, link, sizeof(link)) && strcmp(link, "anon_inode:kvm-vm"))
-        return fail(EX_UNAVAILABLE, "fd %ld is %s, not a KVM VM fd (anon_inode:kvm-vm)", fd, link);
+        return pf_cli_fail(EX_UNAVAILABLE, "fd %ld is %s, not a KVM VM fd (anon_inode:kvm-vm)", fd, link);
     struct pf_arena *a = pf_arena_new();
     if (!a)
-        return fail(EX_SOFTWARE, "out of memory");
+        return pf_cli_fail(EX_SOFTWARE, "out of memory");
     struct pf_diags d;
     pf_diags_init(&d, a);
     int rc = pf_apply((int)fd, f->blob, f->len, f->t, f->arm_max, NULL, &d);
@@ -358,17 +316,17 @@ int pf_cli_apply(const char *input, const char *pid, const char *vm_fd,
 {
     long p = 0;
     if (!pid && !vm_fd)
-        return usage_fail("--apply needs --pid PID (a running VMM) or --vm-fd N");
+        return pf_cli_usage_error("--apply needs --pid PID (a running VMM) or --vm-fd N");
     if (pid && (parse_number(pid, INT_MAX, &p) || p == 0))
-        return usage_fail("--pid needs a process id, not '%s'", pid);
+        return pf_cli_usage_error("--pid needs a process id, not '%s'", pid);
     if (!input)
-        return usage_fail("--apply needs a policy or filter FILE");
+        return pf_cli_usage_error("--apply needs a policy or filter FILE");
     struct loaded f;
     int rc = load(input, o, &f);
     if (rc)
         return rc;
     if (f.t == PF_TARGET_ARM64)
-        rc = usage_fail("an arm64 filter is fixed before a VM's vCPUs run and cannot be applied to a "
+        rc = pf_cli_usage_error("an arm64 filter is fixed before a VM's vCPUs run and cannot be applied to a "
                         "running VMM: start the VMM with 'pmufc run'");
     else if (pid)
         rc = apply_pid(&f, (pid_t)p, vm_fd);
@@ -424,7 +382,7 @@ int pf_cli_probe(const char *input, const struct pf_compile_opts *o)
     struct pf_arena *a = pf_arena_new();
     if (!a) {
         free(f.blob);
-        return fail(EX_SOFTWARE, "out of memory");
+        return pf_cli_fail(EX_SOFTWARE, "out of memory");
     }
     struct pf_diags d;
     pf_diags_init(&d, a);
@@ -447,7 +405,7 @@ static char *find_program(const char *name, int *status)
 {
     if (strchr(name, '/')) {
         if (access(name, F_OK)) {
-            *status = fail(EX_NOTFOUND, "%s: %s", name, strerror(errno));
+            *status = pf_cli_fail(EX_NOTFOUND, "%s: %s", name, strerror(errno));
             return NULL;
         }
         return strdup(name);
@@ -474,8 +432,8 @@ static char *find_program(const char *name, int *status)
             break;
         p = end;
     }
-    *status = seen ? fail(EX_NOEXEC, "%s: permission denied", name)
-                   : fail(EX_NOTFOUND, "%s: command not found", name);
+    *status = seen ? pf_cli_fail(EX_NOEXEC, "%s: permission denied", name)
+                   : pf_cli_fail(EX_NOTFOUND, "%s: command not found", name);
     return NULL;
 }
 
@@ -492,24 +450,24 @@ static int check_preloadable(const char *prog)
 {
     int fd = open(prog, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return fail(errno == EACCES ? EX_NOEXEC : EX_NOTFOUND, "%s: %s", prog, strerror(errno));
+        return pf_cli_fail(errno == EACCES ? EX_NOEXEC : EX_NOTFOUND, "%s: %s", prog, strerror(errno));
     struct stat st;
     unsigned char head[4096];
     ssize_t n = fstat(fd, &st) ? -1 : pread(fd, head, sizeof(head), 0);
     if (n < 0) {
         int e = errno;
         close(fd);
-        return fail(EX_NOEXEC, "%s: %s", prog, strerror(e));
+        return pf_cli_fail(EX_NOEXEC, "%s: %s", prog, strerror(e));
     }
     if (access(prog, X_OK)) {
         close(fd);
-        return fail(EX_NOEXEC, "%s: permission denied", prog);
+        return pf_cli_fail(EX_NOEXEC, "%s: permission denied", prog);
     }
     if ((st.st_mode & S_ISUID && st.st_uid != geteuid()) ||
         (st.st_mode & S_ISGID && st.st_gid != getegid()) ||
         fgetxattr(fd, "security.capability", NULL, 0) > 0) {
         close(fd);
-        return fail(EX_UNAVAILABLE, "%s is set-user-ID, set-group-ID or has file capabilities: "
+        return pf_cli_fail(EX_UNAVAILABLE, "%s is set-user-ID, set-group-ID or has file capabilities: "
                     "the dynamic linker would not preload the shim and it would run unfiltered",
                     prog);
     }
@@ -544,7 +502,7 @@ static int check_preloadable(const char *prog)
     }
     close(fd);
     if (why)
-        return fail(EX_UNAVAILABLE, "%s %s: the shim cannot be preloaded into it, and it would run "
+        return pf_cli_fail(EX_UNAVAILABLE, "%s %s: the shim cannot be preloaded into it, and it would run "
                     "unfiltered; start it otherwise and use 'pmufc --apply --pid'", prog, why);
 #else
     close(fd);
@@ -555,28 +513,28 @@ static int check_preloadable(const char *prog)
 int pf_cli_run(int argc, char **argv, const struct pf_compile_opts *o)
 {
     if (argc < 1)
-        return usage_fail("run needs a policy or filter and a VMM: pmufc run FILE -- VMM [ARGS...]");
+        return pf_cli_usage_error("run needs a policy or filter and a VMM: pmufc run FILE -- VMM [ARGS...]");
     const char *input = argv[0];
     argc--, argv++;
     if (argc && !strcmp(argv[0], "--"))
         argc--, argv++;
     if (argc < 1)
-        return usage_fail("run needs a VMM to start: pmufc run FILE -- VMM [ARGS...]");
+        return pf_cli_usage_error("run needs a VMM to start: pmufc run FILE -- VMM [ARGS...]");
 
     const char *shim = getenv("PMUFC_SHIM");
     if (!shim || !*shim)
         shim = PMUFC_SHIM_PATH;
     if (access(shim, R_OK))
-        return fail(EX_UNAVAILABLE, "the shim %s: %s (reinstall pmufc, or name it with PMUFC_SHIM)",
+        return pf_cli_fail(EX_UNAVAILABLE, "the shim %s: %s (reinstall pmufc, or name it with PMUFC_SHIM)",
                     shim, strerror(errno));
     if (strchr(shim, ':') || strchr(shim, ' '))
-        return fail(EX_UNAVAILABLE, "the shim's path %s has a ':' or a space, which LD_PRELOAD "
+        return pf_cli_fail(EX_UNAVAILABLE, "the shim's path %s has a ':' or a space, which LD_PRELOAD "
                     "cannot carry", shim);
     /* The dynamic linker ignores a preload it cannot load, and the VMM
      * would run unfiltered: load it here first (local, nothing interposed). */
     void *handle = dlopen(shim, RTLD_NOW | RTLD_LOCAL);
     if (!handle)
-        return fail(EX_UNAVAILABLE, "the shim cannot be loaded: %s", dlerror());
+        return pf_cli_fail(EX_UNAVAILABLE, "the shim cannot be loaded: %s", dlerror());
     dlclose(handle);
 
     struct loaded f;
@@ -624,14 +582,14 @@ int pf_cli_run(int argc, char **argv, const struct pf_compile_opts *o)
     if (mfd < 0) {
         free(prog);
         free(f.blob);
-        return fail(EX_OSERR, "memfd_create: %s", strerror(errno));
+        return pf_cli_fail(EX_OSERR, "memfd_create: %s", strerror(errno));
     }
     ssize_t w = write(mfd, f.blob, f.len);
     if (w != (ssize_t)f.len ||
         fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL)) {
         free(prog);
         free(f.blob);
-        return fail(EX_OSERR, "cannot hand the filter over: %s", strerror(errno));
+        return pf_cli_fail(EX_OSERR, "cannot hand the filter over: %s", strerror(errno));
     }
     free(f.blob);
     char path[64], arm[16];
@@ -641,7 +599,7 @@ int pf_cli_run(int argc, char **argv, const struct pf_compile_opts *o)
     char *preload = malloc(plen);
     if (!preload) {
         free(prog);
-        return fail(EX_SOFTWARE, "out of memory");
+        return pf_cli_fail(EX_SOFTWARE, "out of memory");
     }
     snprintf(preload, plen, "%s%s%s", shim, old && *old ? ":" : "", old && *old ? old : "");
     snprintf(arm, sizeof(arm), "0x%x", f.arm_max);
@@ -650,13 +608,13 @@ int pf_cli_run(int argc, char **argv, const struct pf_compile_opts *o)
         (f.t == PF_TARGET_ARM64 ? setenv("PMUFC_ARM_MAX", arm, 1) : unsetenv("PMUFC_ARM_MAX"))) {
         free(prog);
         free(preload);
-        return fail(EX_OSERR, "setenv: %s", strerror(errno));
+        return pf_cli_fail(EX_OSERR, "setenv: %s", strerror(errno));
     }
     free(preload);
     fflush(NULL);
     execv(prog, argv);
     int e = errno;
-    status = fail(e == ENOENT ? EX_NOTFOUND : EX_NOEXEC, "cannot start %s: %s", prog, strerror(e));
+    status = pf_cli_fail(e == ENOENT ? EX_NOTFOUND : EX_NOEXEC, "cannot start %s: %s", prog, strerror(e));
     free(prog);
     return status;
 }

@@ -8,6 +8,7 @@
 #include "blob.h"
 #include "blob_arm.h"
 #include "cli_load.h"
+#include "cli_util.h"
 #include "compile.h"
 #include "emit.h"
 #include "explain.h"
@@ -20,7 +21,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,19 +100,6 @@ static void usage(FILE *out)
           out);
 }
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int usage_error(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("pmufc: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputs("\nTry 'pmufc --help' for more information.\n", stderr);
-    va_end(ap);
-    return EX_USAGE;
-}
-
 static int parse_target(const char *s, enum pf_target *t)
 {
     if (!strcmp(s, "intel"))
@@ -156,16 +143,16 @@ static int parse_args(int argc, char **argv, struct cli *cli)
             break;
         case 'f':
             if (pf_format_parse(optarg, &cli->format))
-                return usage_error("unknown format '%s' (%s)", optarg, pf_format_list());
+                return pf_cli_usage_error("unknown format '%s' (%s)", optarg, pf_format_list());
             break;
         case OPT_ID:
             if (!pf_qemu_id_valid(optarg))
-                return usage_error("bad --id '%s': a letter, then letters, digits, '-', '.' or '_'", optarg);
+                return pf_cli_usage_error("bad --id '%s': a letter, then letters, digits, '-', '.' or '_'", optarg);
             cli->id = optarg;
             break;
         case 't':
             if (parse_target(optarg, &cli->opts.target))
-                return usage_error("unknown target '%s' (intel, amd or arm64)", optarg);
+                return pf_cli_usage_error("unknown target '%s' (intel, amd or arm64)", optarg);
             break;
         case OPT_ABI:
             if (!strcmp(optarg, "auto"))
@@ -175,14 +162,14 @@ static int parse_args(int argc, char **argv, struct cli *cli)
             else if (!strcmp(optarg, "masked"))
                 cli->opts.abi = PF_ABI_MASKED;
             else
-                return usage_error("unknown ABI '%s' (auto, plain or masked)", optarg);
+                return pf_cli_usage_error("unknown ABI '%s' (auto, plain or masked)", optarg);
             break;
         case 'c':
             cli->opts.cpu = optarg;
             break;
         case 'I':
             if (cli->ninclude == MAX_INCLUDE_DIRS)
-                return usage_error("more than %d include folders", MAX_INCLUDE_DIRS);
+                return pf_cli_usage_error("more than %d include folders", MAX_INCLUDE_DIRS);
             cli->include_dirs[cli->ninclude++] = optarg;
             break;
         case OPT_ARM_PMU:
@@ -191,13 +178,13 @@ static int parse_args(int argc, char **argv, struct cli *cli)
             else if (!strcmp(optarg, "v3p1"))
                 cli->opts.arm_max = PF_ARM_EVENT_MAX;
             else
-                return usage_error("unknown arm PMU '%s' (v3p0: 10-bit events; v3p1: 16-bit)", optarg);
+                return pf_cli_usage_error("unknown arm PMU '%s' (v3p0: 10-bit events; v3p1: 16-bit)", optarg);
             break;
         case OPT_LIST_EVENTS:
         case OPT_LIST_CPUS:
         case OPT_LIST_POLICIES:
             if (cli->mode != MODE_COMPILE)
-                return usage_error("%s", "choose one of -d, --check, --stats, --list-events and --list-cpus");
+                return pf_cli_usage_error("%s", "choose one of -d, --check, --stats, --list-events and --list-cpus");
             cli->mode = c == OPT_LIST_EVENTS ? MODE_LIST_EVENTS
                         : c == OPT_LIST_CPUS ? MODE_LIST_CPUS
                                              : MODE_LIST_POLICIES;
@@ -206,7 +193,7 @@ static int parse_args(int argc, char **argv, struct cli *cli)
         case OPT_CHECK:
         case OPT_STATS:
             if (cli->mode != MODE_COMPILE)
-                return usage_error("%s", "choose one of -d, --check, --stats, --list-events and --list-cpus");
+                return pf_cli_usage_error("%s", "choose one of -d, --check, --stats, --list-events and --list-cpus");
             cli->mode = c == 'd' ? MODE_DISASSEMBLE : c == OPT_STATS ? MODE_STATS : MODE_CHECK;
             cli->event = c == OPT_CHECK ? optarg : NULL;
             break;
@@ -247,7 +234,7 @@ static int parse_args(int argc, char **argv, struct cli *cli)
     cli->include_dirs[cli->ninclude + 1] = NULL;
     cli->opts.include_dirs = cli->include_dirs;
     if ((cli->pid || cli->vm_fd) && cli->mode != MODE_APPLY)
-        return usage_error("%s", "--pid and --vm-fd go with --apply");
+        return pf_cli_usage_error("%s", "--pid and --vm-fd go with --apply");
     if (cli->mode == MODE_COMPILE && optind < argc && !strcmp(argv[optind], "run")) {
         cli->mode = MODE_RUN;
         cli->run_argc = argc - optind - 1;
@@ -259,13 +246,13 @@ static int parse_args(int argc, char **argv, struct cli *cli)
     if (cli->mode == MODE_LIST_EVENTS || cli->mode == MODE_LIST_CPUS ||
         cli->mode == MODE_LIST_POLICIES) {
         if (optind < argc)
-            return usage_error("--list-events and --list-cpus take no file ('%s')", argv[optind]);
+            return pf_cli_usage_error("--list-events and --list-cpus take no file ('%s')", argv[optind]);
         return 0;
     }
     if (optind == argc)
-        return usage_error("%s", cli->mode == MODE_COMPILE ? "no policy given" : "no input file given");
+        return pf_cli_usage_error("%s", cli->mode == MODE_COMPILE ? "no policy given" : "no input file given");
     if (optind + 1 < argc)
-        return usage_error("too many inputs (from '%s' on): give one file", argv[optind + 1]);
+        return pf_cli_usage_error("too many inputs (from '%s' on): give one file", argv[optind + 1]);
     cli->input = argv[optind];
     return 0;
 }
@@ -295,22 +282,6 @@ static int write_output(const struct cli *cli, const char *buf, size_t len, int 
         return EX_CANTCREAT;
     }
     return 0;
-}
-
-static int status_exit(enum pf_status s)
-{
-    switch (s) {
-    case PF_OK:
-        return 0;
-    case PF_EPOLICY:
-        return EX_DATAERR;
-    case PF_ENOTARGET:
-        return EX_USAGE;
-    case PF_EINTERNAL:
-    case PF_ENOMEM:
-        break;
-    }
-    return EX_SOFTWARE;
 }
 
 /* A filter of either architecture, as decoded or compiled. */
@@ -361,7 +332,7 @@ static int emit(const struct cli *cli, const struct filter *f, const struct pf_e
     if (cli->format == PF_FORMAT_RAW)
         return write_output(cli, (const char *)f->blob, f->len, 1);
     if (f->t == PF_TARGET_ARM64 ? !pf_format_arm(cli->format) : !pf_format_x86(cli->format))
-        return usage_error("--format %s is not for %s filters", pf_format_name(cli->format),
+        return pf_cli_usage_error("--format %s is not for %s filters", pf_format_name(cli->format),
                            pf_target_name(f->t));
     size_t tlen;
     char *text = render_text(cli, f, model, &tlen);
@@ -392,7 +363,7 @@ static int load_blob(const struct cli *cli, const char *buf, size_t len, struct 
     f->x86 = x86;
     f->arm = arm;
     if (f->t == PF_TARGET_NONE)
-        return usage_error("%s", "this host is neither Intel nor AMD: give --target");
+        return pf_cli_usage_error("%s", "this host is neither Intel nor AMD: give --target");
     int rc = pf_decode_filter_print(stderr, cli->input, f->blob, len, f->t, f->arm_max,
                                     cli->opts.werror, cli->opts.no_warnings, x86, arm);
     if (rc == -2)
@@ -479,7 +450,7 @@ static int check_blob(const struct cli *cli, const char *buf, size_t len)
     char err[256];
     const struct pf_evtab_model *model = NULL;
     if (pf_event_parse(cli->event, f.t, &ev, err, sizeof(err)))
-        rc = usage_error("%s", err);
+        rc = pf_cli_usage_error("%s", err);
     else
         rc = listing_model(cli, f.t, &model);
     if (!rc) {
@@ -539,12 +510,12 @@ static int run_check(const struct cli *cli, const char *buf, size_t len)
     struct pf_compiled c;
     enum pf_status s = pf_compile(im.name ? im.name : cli->input, buf, len, &o, &c);
     pf_diags_print(stderr, &c.diags);
-    int rc = status_exit(s);
+    int rc = pf_cli_status_exit(s);
     if (!rc) {
         struct pf_event ev;
         char err[256];
         if (pf_event_parse(cli->event, c.target, &ev, err, sizeof(err)))
-            rc = usage_error("%s", err);
+            rc = pf_cli_usage_error("%s", err);
         else
             pf_explain_policy(stdout, &c, &ev);
     }
@@ -594,7 +565,7 @@ static int run_stats(const struct cli *cli, const char *buf, size_t len)
         if (s == PF_OK || c.ir)
             pf_emit_stats(stdout, &c, s);
         if (s != PF_OK && !rc)
-            rc = status_exit(s);
+            rc = pf_cli_status_exit(s);
         pf_compiled_free(&c);
     }
     pf_import_free(&im);
@@ -604,7 +575,7 @@ static int run_stats(const struct cli *cli, const char *buf, size_t len)
 static int run_compile(const struct cli *cli, const char *buf, size_t len)
 {
     if (!cli->output && cli->format == PF_FORMAT_RAW)
-        return usage_error("%s", "no output file: give -o FILE (or -o - for standard output)");
+        return pf_cli_usage_error("%s", "no output file: give -o FILE (or -o - for standard output)");
     struct pf_import im;
     int irc = import_foreign(cli, &buf, &len, &im);
     if (irc)
@@ -612,7 +583,7 @@ static int run_compile(const struct cli *cli, const char *buf, size_t len)
     struct pf_compiled c;
     enum pf_status s = pf_compile(im.name ? im.name : cli->input, buf, len, &cli->opts, &c);
     pf_diags_print(stderr, &c.diags);
-    int rc = status_exit(s);
+    int rc = pf_cli_status_exit(s);
     if (!rc) {
         struct filter f = {c.target, arm_max(cli), &c.filter, &c.arm, c.blob, c.len};
         if (cli->verbose && c.target == PF_TARGET_ARM64)
