@@ -252,17 +252,27 @@ static int compile_text(struct pmufc_ctx *ctx)
     return -ENOMEM;
 }
 
-int pmufc_compile_string(struct pmufc_ctx *ctx, const char *name, const char *text, size_t len)
+/* The start of every call that makes a new filter: diagnostics cleared,
+ * the last filter dropped, the input's name kept for locations. */
+static int restart(struct pmufc_ctx *ctx, const char *name)
 {
-    if (!ctx || (!text && len))
-        return -EINVAL;
     int rc = begin(ctx);
     drop_filter(ctx);
     if (rc)
         return rc;
-    ctx->name = strdup(name ? name : "<string>");
+    ctx->name = strdup(name);
+    return ctx->name ? 0 : -ENOMEM;
+}
+
+int pmufc_compile_string(struct pmufc_ctx *ctx, const char *name, const char *text, size_t len)
+{
+    if (!ctx || (!text && len))
+        return -EINVAL;
+    int rc = restart(ctx, name ? name : "<string>");
+    if (rc)
+        return rc;
     ctx->text = malloc(len ? len : 1);
-    if (!ctx->name || !ctx->text)
+    if (!ctx->text)
         return -ENOMEM;
     if (len)
         memcpy(ctx->text, text, len);
@@ -317,13 +327,9 @@ int pmufc_compile_file(struct pmufc_ctx *ctx, const char *path)
 {
     if (!ctx || !path)
         return -EINVAL;
-    int rc = begin(ctx);
-    drop_filter(ctx);
+    int rc = restart(ctx, path);
     if (rc)
         return rc;
-    ctx->name = strdup(path);
-    if (!ctx->name)
-        return -ENOMEM;
     rc = read_file(ctx, path);
     if (rc) {
         pf_diag(&ctx->diags, PF_SEV_ERROR, NULL, "%s: %s", path,
@@ -344,13 +350,9 @@ int pmufc_validate(struct pmufc_ctx *ctx, const char *name, const void *blob, si
 {
     if (!ctx || (!blob && len))
         return -EINVAL;
-    int rc = begin(ctx);
-    drop_filter(ctx);
+    int rc = restart(ctx, name ? name : "<filter>");
     if (rc)
         return rc;
-    ctx->name = strdup(name ? name : "<filter>");
-    if (!ctx->name)
-        return -ENOMEM;
     ctx->src.name = ctx->name; /* the validator names, never quotes, the bytes */
     enum pf_target t = bytes_target(ctx);
     static const uint8_t none[1];
@@ -461,17 +463,23 @@ static int operand(struct pmufc_ctx *ctx, const void *blob, size_t len, const ui
     return 0;
 }
 
-static int apply(struct pmufc_ctx *ctx, int fd, const void *blob, size_t len, int arm)
+/* The start of every call that hands a filter on: a context, diagnostics
+ * cleared, and the bytes with their target. */
+static int prepare(struct pmufc_ctx *ctx, const void *blob, size_t len, const uint8_t **bytes,
+                   size_t *n, enum pf_target *t)
 {
     if (!ctx)
         return -EINVAL;
     int rc = begin(ctx);
-    if (rc)
-        return rc;
+    return rc ? rc : operand(ctx, blob, len, bytes, n, t);
+}
+
+static int apply(struct pmufc_ctx *ctx, int fd, const void *blob, size_t len, int arm)
+{
     const uint8_t *bytes;
     size_t n;
     enum pf_target t;
-    rc = operand(ctx, blob, len, &bytes, &n, &t);
+    int rc = prepare(ctx, blob, len, &bytes, &n, &t);
     if (rc)
         return rc;
     if ((t == PF_TARGET_ARM64) != arm) {
@@ -515,15 +523,10 @@ int pmufc_probe(struct pmufc_caps *caps, size_t size)
 
 int pmufc_probe_filter(struct pmufc_ctx *ctx, const void *blob, size_t len)
 {
-    if (!ctx)
-        return -EINVAL;
-    int rc = begin(ctx);
-    if (rc)
-        return rc;
     const uint8_t *bytes;
     size_t n;
     enum pf_target t;
-    rc = operand(ctx, blob, len, &bytes, &n, &t);
+    int rc = prepare(ctx, blob, len, &bytes, &n, &t);
     if (rc)
         return rc;
     return pf_probe_filter(bytes, n, t, arm_max(ctx), &ctx->diags);
