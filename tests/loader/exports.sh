@@ -14,6 +14,13 @@ grep -v '^pmufc_' "$tmp/lib.syms" >"$tmp/stray"
 if test -s "$tmp/stray"; then bad "libpmufc.so exports only pmufc_*: also $(tr '\n' ' ' <"$tmp/stray")"; else ok "libpmufc.so exports only pmufc_* ($(wc -l <"$tmp/lib.syms") symbols)"; fi
 sed -n 's/^PMUFC_API [^(]*[ *]\(pmufc_[a-z_]*\)(.*/\1/p' "$TESTS_SRCDIR/../include/pmufc.h" | sort >"$tmp/api.syms"
 if cmp -s "$tmp/api.syms" "$tmp/lib.syms"; then ok "every function of pmufc.h is exported, and nothing else"; else bad "pmufc.h and libpmufc.so differ: $(diff "$tmp/api.syms" "$tmp/lib.syms" | tr '\n' ' ')"; fi
+# man FUNCTION: each function has its own page or a .so link to one.
+nopage=
+for f in $(cat "$tmp/api.syms"); do
+	test -e "$TESTS_SRCDIR/../man/$f.3" || grep -q -e ":$f\([^a-z_]\|$\)" "$TESTS_SRCDIR/../Makefile.am" ||
+		nopage="$nopage $f"
+done
+if test -z "$nopage"; then ok "every function of pmufc.h has a man page"; else bad "no man page for:$nopage"; fi
 nm -D --defined-only "$SHIM" | awk '$2 ~ /^[TDBRVW]$/ {print $3}' >"$tmp/shim.syms"
 if test "$(cat "$tmp/shim.syms")" = ioctl; then ok "pmufc-shim.so exports only ioctl"; else bad "pmufc-shim.so exports: $(tr '\n' ' ' <"$tmp/shim.syms")"; fi
 if nm -D --undefined-only "$SHIM" | grep -q 'pmufc_\|pf_'; then bad "the shim needs libpmufc at run time"; else ok "the shim is self-contained (no libpmufc at run time)"; fi
