@@ -86,8 +86,24 @@ static void arm_cycles(const struct pf_policy *p, const struct pf_ir *ir, struct
             "KVM filters the cycle counter as event 0x11");
 }
 
+/* A name with no encoding on the target matches nothing there.  Said only
+ * where the rule names the target (`allow amd event ref-cycles`): an
+ * unscoped `event NAME` is meant for whichever targets have it. */
+static void unencoded(const struct pf_policy *p, const struct pf_ir *ir, struct pf_diags *d)
+{
+    int v = pf_target_slot(ir->target);
+    for (const struct pf_rule *r = p->rules; r; r = r->next)
+        for (const struct pf_match *m = r->matches; m; m = m->next)
+            if (m->kind == PF_MATCH_NAMED && m->scope != PF_SCOPE_ANY &&
+                pf_scope_applies(m->scope, ir->target) && !m->nenc[v])
+                pf_diag(d, PF_SEV_WARNING, &m->loc,
+                        "event '%.*s%s' has no encoding on %s: this matches nothing there",
+                        PF_QUOTE(m->name), pf_target_name(ir->target));
+}
+
 void pf_lint(const struct pf_policy *p, const struct pf_ir *ir, struct pf_diags *d)
 {
+    unencoded(p, ir, d);
     overridden(p, ir, d);
     fixed_twins(p, ir, d);
     arm_cycles(p, ir, d);

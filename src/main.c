@@ -406,6 +406,9 @@ static int run_list_events(const struct cli *cli)
             return rc;
         if (t == PF_TARGET_NONE)
             t = pf_events_model_target(m);
+        else if (pf_events_model_target(m) != t)
+            return pf_cli_usage_error("CPU model %s is %s, but the target is %s", m->name,
+                                      pf_target_name(pf_events_model_target(m)), pf_target_name(t));
     }
     if (t == PF_TARGET_NONE)
         t = pf_host_target();

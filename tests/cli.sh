@@ -58,6 +58,7 @@ expect 64 "raw output without -o" "$PMUFC" --target intel p.pf && has err 'no ou
 expect 64 "bad --check event" "$PMUFC" --target intel --check=select=0xc4 p.pf
 expect 64 "--check event out of range" "$PMUFC" --target intel --check=select=0x100,umask=0 p.pf
 expect 64 "--check fixed counter 32" "$PMUFC" --target intel --check=fixed=32 p.pf
+expect 64 "--list-events: --cpu of another vendor" "$PMUFC" --list-events --cpu skylake --target amd && has err "CPU model skylake is intel, but the target is amd" "--list-events: --cpu of another vendor"
 expect 64 "--check fixed counter on amd" "$PMUFC" --target amd --check=fixed=0 p.pf
 test -e x.bin && fail "a usage error left x.bin"
 
