@@ -100,8 +100,12 @@ static void test_compile(void)
     check(rc == -EINVAL, "compile_string: a bad policy -EINVAL (rc %d)", rc);
     unsigned nd = pmufc_diag_count(ctx);
     check(nd >= 2, "bad policy: %u diagnostics", nd);
+    /* Fetched before check(): its arguments are evaluated in no set order,
+     * so d must be filled before they are. */
     struct pmufc_diag d;
-    check(!pmufc_diag_get(ctx, 0, &d) && d.severity == PMUFC_ERROR && d.file && !strcmp(d.file, "bad.pf") &&
+    memset(&d, 0, sizeof(d));
+    int first = pmufc_diag_get(ctx, 0, &d);
+    check(!first && d.severity == PMUFC_ERROR && d.file && !strcmp(d.file, "bad.pf") &&
               d.line == 2 && d.column > 0 && d.message && *d.message,
           "first diagnostic: error at bad.pf:%u:%u: %s", d.line, d.column, d.message);
     check(pmufc_diag_get(ctx, nd, &d) == -ERANGE, "diag_get past the end: -ERANGE");
