@@ -40,7 +40,6 @@
  * are bytes, as in every pmufc diagnostic. */
 #include "interop.h"
 
-#include "arena.h"
 #include "resolve.h"
 
 #include <inttypes.h>
@@ -854,7 +853,7 @@ static int write_policy(struct imp *m, const json_t *root, struct pf_import *out
         out->policy = NULL;
         goto done;
     }
-    if (!(out->name = xprintf("%s (as policy)", m->j.src->name))) {
+    if (!(out->name = pf_import_name(m->j.src->name))) {
         free(out->policy);
         out->policy = NULL;
         goto done;
@@ -877,16 +876,9 @@ int pf_import_qemu(const char *name, const char *text, size_t len, enum pf_targe
                    struct pf_diags *d, struct pf_import *out)
 {
     memset(out, 0, sizeof(*out));
-    struct pf_source *src = pf_arena_alloc(d->arena, sizeof(*src));
-    char *copy = src ? pf_arena_strndup(d->arena, text, len) : NULL;
-    char *nm = src ? pf_arena_strndup(d->arena, name, strlen(name)) : NULL;
-    if (!src || !copy || !nm) {
-        pf_diag(d, PF_SEV_ERROR, NULL, "out of memory");
+    const struct pf_source *src = pf_import_source(d, name, text, len);
+    if (!src)
         return -1;
-    }
-    src->name = nm;
-    src->text = copy;
-    src->len = len;
     struct imp m = {0};
     m.d = d;
     m.t = t;
@@ -914,11 +906,4 @@ int pf_import_qemu(const char *name, const char *text, size_t len, enum pf_targe
     free(m.off);
     free(m.j.line);
     return rc;
-}
-
-void pf_import_free(struct pf_import *im)
-{
-    free(im->policy);
-    free(im->name);
-    memset(im, 0, sizeof(*im));
 }
