@@ -37,12 +37,6 @@
 #define PACKAGE_VERSION "?"
 #endif
 
-static void put(json_t *o, const char *key, json_t *v, int *bad)
-{
-    if (!v || json_object_set_new(o, key, v))
-        *bad = 1;
-}
-
 static json_t *hex64(uint64_t v)
 {
     char buf[24];
@@ -63,31 +57,31 @@ static json_t *entry(uint32_t i, uint64_t e, int masked, enum pf_target t,
         return NULL;
     }
     unsigned sel = pf_x86_entry_select(e), um = pf_x86_entry_umask(e);
-    put(o, "index", json_integer(i), bad);
-    put(o, "code", hex64(e), bad);
+    pf_json_put(o, "index", json_integer(i), bad);
+    pf_json_put(o, "code", hex64(e), bad);
     const char *name = NULL;
     if (masked) {
         int exc = pf_x86_entry_exclude(e);
         unsigned mask = pf_x86_entry_mask(e);
-        put(o, "kind", json_string(exc ? "exclude" : "include"), bad);
-        put(o, "select", json_integer(sel), bad);
-        put(o, "mask", json_integer(mask), bad);
-        put(o, "match", json_integer(um), bad);
+        pf_json_put(o, "kind", json_string(exc ? "exclude" : "include"), bad);
+        pf_json_put(o, "select", json_integer(sel), bad);
+        pf_json_put(o, "mask", json_integer(mask), bad);
+        pf_json_put(o, "match", json_integer(um), bad);
         if (um & ~mask)
-            put(o, "matches_nothing", json_true(), bad);
+            pf_json_put(o, "matches_nothing", json_true(), bad);
         if (mask == 0xff)
             name = pf_events_name(model, (int)sel, um);
         exc ? c->exclude++ : c->include++;
     } else {
         uint64_t kept = 0xffffull | (t == PF_TARGET_AMD ? 0xfull << 32 : 0);
-        put(o, "kind", json_string("plain"), bad);
-        put(o, "select", json_integer(sel), bad);
-        put(o, "umask", json_integer(um), bad);
+        pf_json_put(o, "kind", json_string("plain"), bad);
+        pf_json_put(o, "select", json_integer(sel), bad);
+        pf_json_put(o, "umask", json_integer(um), bad);
         if (e & ~kept) {
             char buf[24];
             snprintf(buf, sizeof(buf), "0x%" PRIx64, e & ~kept);
-            put(o, "dropped", json_true(), bad);
-            put(o, "stray_bits", json_string(buf), bad);
+            pf_json_put(o, "dropped", json_true(), bad);
+            pf_json_put(o, "stray_bits", json_string(buf), bad);
             c->dropped++;
         } else {
             name = pf_events_name(model, (int)sel, um);
@@ -95,7 +89,7 @@ static json_t *entry(uint32_t i, uint64_t e, int masked, enum pf_target t,
         c->plain++;
     }
     if (name)
-        put(o, "name", json_string(name), bad);
+        pf_json_put(o, "name", json_string(name), bad);
     return o;
 }
 
@@ -139,46 +133,40 @@ int pf_emit_json(FILE *out, const struct pf_x86_filter *f, enum pf_target t,
         json_decref(o), json_decref(h), json_decref(es), json_decref(fx), json_decref(c);
         return -1;
     }
-    put(o, "pmufc", json_string(PACKAGE_VERSION), &bad);
-    put(o, "kind", json_string("x86-filter"), &bad);
-    put(o, "target", t == PF_TARGET_NONE ? json_null() : json_string(pf_target_name(t)), &bad);
-    put(h, "action", json_integer(f->action), &bad);
-    put(h, "action_name", json_string(allow ? "allow" : f->action == KVM_PMU_EVENT_DENY ? "deny" : "invalid"), &bad);
-    put(h, "nevents", json_integer(f->nevents), &bad);
-    put(h, "fixed_counter_bitmap", json_integer(f->fixed_bitmap), &bad);
-    put(h, "flags", json_integer(f->flags), &bad);
-    put(h, "masked", json_boolean(masked), &bad);
-    put(o, "header", h, &bad);
+    pf_json_put(o, "pmufc", json_string(PACKAGE_VERSION), &bad);
+    pf_json_put(o, "kind", json_string("x86-filter"), &bad);
+    pf_json_put(o, "target", t == PF_TARGET_NONE ? json_null() : json_string(pf_target_name(t)), &bad);
+    pf_json_put(h, "action", json_integer(f->action), &bad);
+    pf_json_put(h, "action_name",
+                json_string(allow ? "allow" : f->action == KVM_PMU_EVENT_DENY ? "deny" : "invalid"), &bad);
+    pf_json_put(h, "nevents", json_integer(f->nevents), &bad);
+    pf_json_put(h, "fixed_counter_bitmap", json_integer(f->fixed_bitmap), &bad);
+    pf_json_put(h, "flags", json_integer(f->flags), &bad);
+    pf_json_put(h, "masked", json_boolean(masked), &bad);
+    pf_json_put(o, "header", h, &bad);
     for (unsigned i = 0; t != PF_TARGET_AMD && i < 32; i++)
         if (f->fixed_bitmap >> i & 1 && json_array_append_new(fx, json_integer(i)))
             bad = 1;
-    put(o, "fixed_counters", fx, &bad);
+    pf_json_put(o, "fixed_counters", fx, &bad);
     struct counts n = {0};
     for (uint32_t i = 0; i < f->nevents && !bad; i++)
         if (json_array_append_new(es, entry(i, f->events[i], masked, t, model, &n, &bad)))
             bad = 1;
-    put(o, "entries", es, &bad);
-    put(c, "entries", json_integer(f->nevents), &bad);
-    put(c, "plain", json_integer((json_int_t)n.plain), &bad);
-    put(c, "include", json_integer((json_int_t)n.include), &bad);
-    put(c, "exclude", json_integer((json_int_t)n.exclude), &bad);
-    put(c, "dropped", json_integer((json_int_t)n.dropped), &bad);
+    pf_json_put(o, "entries", es, &bad);
+    pf_json_put(c, "entries", json_integer(f->nevents), &bad);
+    pf_json_put(c, "plain", json_integer((json_int_t)n.plain), &bad);
+    pf_json_put(c, "include", json_integer((json_int_t)n.include), &bad);
+    pf_json_put(c, "exclude", json_integer((json_int_t)n.exclude), &bad);
+    pf_json_put(c, "dropped", json_integer((json_int_t)n.dropped), &bad);
     size_t events, counting;
     unsigned fixed, fixed_counting;
     if (t != PF_TARGET_NONE && !count_events(f, t, &events, &counting, &fixed, &fixed_counting)) {
-        put(c, "events", json_integer((json_int_t)events), &bad);
-        put(c, "events_counting", json_integer((json_int_t)counting), &bad);
-        put(c, "fixed", json_integer(fixed), &bad);
-        put(c, "fixed_counting", json_integer(fixed_counting), &bad);
+        pf_json_put(c, "events", json_integer((json_int_t)events), &bad);
+        pf_json_put(c, "events_counting", json_integer((json_int_t)counting), &bad);
+        pf_json_put(c, "fixed", json_integer(fixed), &bad);
+        pf_json_put(c, "fixed_counting", json_integer(fixed_counting), &bad);
     }
-    put(o, "counts", c, &bad);
-    put(o, "bytes", json_integer((json_int_t)(PF_BLOB_HEADER + 8 * (size_t)f->nevents)), &bad);
-    char *s = bad ? NULL : json_dumps(o, JSON_INDENT(2));
-    json_decref(o);
-    if (!s)
-        return -1;
-    fputs(s, out);
-    fputc('\n', out);
-    free(s);
-    return ferror(out) ? -1 : 0;
+    pf_json_put(o, "counts", c, &bad);
+    pf_json_put(o, "bytes", json_integer((json_int_t)(PF_BLOB_HEADER + 8 * (size_t)f->nevents)), &bad);
+    return pf_json_write(out, o, JSON_INDENT(2), bad);
 }

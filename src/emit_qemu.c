@@ -58,7 +58,6 @@
 
 #include <inttypes.h>
 #include <jansson.h>
-#include <stdlib.h>
 
 #define PLAIN_KEPT ((uint64_t)(0xffull | 0xff00ull | (0xfull << 32)))
 
@@ -69,14 +68,6 @@ static json_t *hex(uint64_t v, int width)
     return json_string(buf);
 }
 
-/* Adds key: value, taking the reference; reports failure once. */
-static int put(json_t *o, const char *key, json_t *v, int *bad)
-{
-    if (!v || json_object_set_new(o, key, v))
-        *bad = 1;
-    return *bad;
-}
-
 static json_t *entry(uint64_t e, int masked, int rfc, const char *act, int *bad)
 {
     json_t *o = json_object();
@@ -85,27 +76,28 @@ static json_t *entry(uint64_t e, int masked, int rfc, const char *act, int *bad)
         return NULL;
     }
     if (rfc)
-        put(o, "action", json_string(act), bad);
+        pf_json_put(o, "action", json_string(act), bad);
     unsigned sel = pf_x86_entry_select(e);
     if (masked) {
-        put(o, "format", json_string("x86-masked-entry"), bad);
+        pf_json_put(o, "format", json_string("x86-masked-entry"), bad);
         if (rfc) {
-            put(o, "select", hex(sel, 2), bad);
-            put(o, "mask", hex(pf_x86_entry_mask(e), 2), bad);
-            put(o, "match", hex(pf_x86_entry_umask(e), 2), bad);
+            pf_json_put(o, "select", hex(sel, 2), bad);
+            pf_json_put(o, "mask", hex(pf_x86_entry_mask(e), 2), bad);
+            pf_json_put(o, "match", hex(pf_x86_entry_umask(e), 2), bad);
         } else {
-            put(o, "select", json_integer(sel), bad);
-            put(o, "mask", json_integer(pf_x86_entry_mask(e)), bad);
-            put(o, "match", json_integer(pf_x86_entry_umask(e)), bad);
+            pf_json_put(o, "select", json_integer(sel), bad);
+            pf_json_put(o, "mask", json_integer(pf_x86_entry_mask(e)), bad);
+            pf_json_put(o, "match", json_integer(pf_x86_entry_umask(e)), bad);
         }
-        put(o, "exclude", json_boolean(pf_x86_entry_exclude(e)), bad);
+        pf_json_put(o, "exclude", json_boolean(pf_x86_entry_exclude(e)), bad);
     } else if (!(e & ~PLAIN_KEPT)) {
-        put(o, "format", json_string(rfc ? "x86-default" : "x86-select-umask"), bad);
-        put(o, "select", rfc ? hex(sel, 2) : json_integer(sel), bad);
-        put(o, "umask", rfc ? hex(pf_x86_entry_umask(e), 2) : json_integer(pf_x86_entry_umask(e)), bad);
+        pf_json_put(o, "format", json_string(rfc ? "x86-default" : "x86-select-umask"), bad);
+        pf_json_put(o, "select", rfc ? hex(sel, 2) : json_integer(sel), bad);
+        pf_json_put(o, "umask", rfc ? hex(pf_x86_entry_umask(e), 2) : json_integer(pf_x86_entry_umask(e)),
+                    bad);
     } else {
-        put(o, "format", json_string("raw"), bad);
-        put(o, "code", rfc ? hex(e, 1) : json_integer((json_int_t)e), bad);
+        pf_json_put(o, "format", json_string("raw"), bad);
+        pf_json_put(o, "code", rfc ? hex(e, 1) : json_integer((json_int_t)e), bad);
     }
     return o;
 }
@@ -129,21 +121,21 @@ int pf_emit_qemu(FILE *out, const struct pf_x86_filter *f, enum pf_target t, con
         json_decref(ev);
         return -1;
     }
-    put(o, "qom-type", json_string("kvm-pmu-filter"), &bad);
-    put(o, "id", json_string(id), &bad);
+    pf_json_put(o, "qom-type", json_string("kvm-pmu-filter"), &bad);
+    pf_json_put(o, "id", json_string(id), &bad);
     if (rfc) {
         /* In RFC v1 the fixed counters carry the filter's action even when
          * the bitmap is 0; it also keeps an event-less filter non-empty. */
         json_t *fc = json_object();
         if (fc) {
-            put(fc, "action", json_string(act), &bad);
-            put(fc, "bitmap", hex(f->fixed_bitmap, 1), &bad);
+            pf_json_put(fc, "action", json_string(act), &bad);
+            pf_json_put(fc, "bitmap", hex(f->fixed_bitmap, 1), &bad);
         }
-        put(o, "x86-fixed-counter", fc, &bad);
+        pf_json_put(o, "x86-fixed-counter", fc, &bad);
     } else {
-        put(o, "action", json_string(act), &bad);
+        pf_json_put(o, "action", json_string(act), &bad);
         if (t != PF_TARGET_AMD || f->fixed_bitmap)
-            put(o, "x86-fixed-counter", json_integer(f->fixed_bitmap), &bad);
+            pf_json_put(o, "x86-fixed-counter", json_integer(f->fixed_bitmap), &bad);
     }
     size_t written = 0;
     for (uint32_t i = 0; i < f->nevents && !bad; i++) {
@@ -173,13 +165,6 @@ int pf_emit_qemu(FILE *out, const struct pf_x86_filter *f, enum pf_target t, con
                     "decision but needs masked events (Linux 6.3)%s",
                     shape, allow ? "denies" : "allows", allow ? "" : "; attaching no filter does the same");
     }
-    put(o, "events", ev, &bad);
-    char *s = bad ? NULL : json_dumps(o, JSON_COMPACT);
-    json_decref(o);
-    if (!s)
-        return -1;
-    fputs(s, out);
-    fputc('\n', out);
-    free(s);
-    return ferror(out) ? -1 : 0;
+    pf_json_put(o, "events", ev, &bad);
+    return pf_json_write(out, o, JSON_COMPACT, bad);
 }

@@ -1,11 +1,13 @@
-/* interop.c - the table of output formats and what they share. */
+/* interop.c - the table of output formats and what the emitters and
+ * importers share. */
 #include "interop.h"
 
+#include "arena.h"
 #include "blob_arm.h"
 #include "emit.h"
 
+#include <jansson.h>
 #include <stdlib.h>
-
 #include <string.h>
 
 static const struct {
@@ -83,6 +85,57 @@ int pf_json_sniff(const char *buf, size_t len)
         return buf[i] == '{';
     }
     return 0;
+}
+
+void pf_json_put(json_t *o, const char *key, json_t *v, int *bad)
+{
+    if (!v || json_object_set_new(o, key, v))
+        *bad = 1;
+}
+
+int pf_json_write(FILE *out, json_t *o, size_t flags, int bad)
+{
+    char *s = bad ? NULL : json_dumps(o, flags);
+    json_decref(o);
+    if (!s)
+        return -1;
+    fputs(s, out);
+    fputc('\n', out);
+    free(s);
+    return ferror(out) ? -1 : 0;
+}
+
+const struct pf_source *pf_import_source(struct pf_diags *d, const char *name, const char *text,
+                                         size_t len)
+{
+    struct pf_source *src = pf_arena_alloc(d->arena, sizeof(*src));
+    char *copy = src ? pf_arena_strndup(d->arena, text, len) : NULL;
+    char *nm = src ? pf_arena_strndup(d->arena, name, strlen(name)) : NULL;
+    if (!src || !copy || !nm) {
+        pf_diag(d, PF_SEV_ERROR, NULL, "out of memory");
+        return NULL;
+    }
+    *src = (struct pf_source){nm, copy, len};
+    return src;
+}
+
+char *pf_import_name(const char *name)
+{
+    static const char suffix[] = " (as policy)";
+    size_t n = strlen(name);
+    char *s = malloc(n + sizeof(suffix));
+    if (s) {
+        memcpy(s, name, n);
+        memcpy(s + n, suffix, sizeof(suffix));
+    }
+    return s;
+}
+
+void pf_import_free(struct pf_import *im)
+{
+    free(im->policy);
+    free(im->name);
+    memset(im, 0, sizeof(*im));
 }
 
 int pf_render_x86(FILE *out, enum pf_format fmt, const struct pf_x86_filter *f, enum pf_target t,

@@ -137,6 +137,29 @@ int pf_import_qemu(const char *name, const char *text, size_t len, enum pf_targe
                    struct pf_diags *d, struct pf_import *out);
 void pf_import_free(struct pf_import *im);
 
+/* For the importers (import_qemu.c, interop_arm.c): the input, name and
+ * len bytes of text, copied into d's arena as the source that diagnostics
+ * located in it (FILE:LINE:COL) quote.  NULL after an "out of memory"
+ * error in d. */
+const struct pf_source *pf_import_source(struct pf_diags *d, const char *name, const char *text,
+                                         size_t len);
+/* "NAME (as policy)", the name to compile an imported policy under:
+ * malloc'd, or NULL. */
+char *pf_import_name(const char *name);
+
+/* ---- JSON out (emit_json.c, emit_qemu.c, interop_arm.c) --------------- */
+
+/* jansson's json_t (typedef struct json_t json_t in <jansson.h>). */
+struct json_t;
+
+/* Sets member key of object o to v, taking v's reference; a NULL v (a
+ * failed json_* constructor) or a failure sets *bad. */
+void pf_json_put(struct json_t *o, const char *key, struct json_t *v, int *bad);
+/* Unless bad, writes o as json_dumps(o, flags) makes it, then a newline;
+ * releases o either way.  Returns 0, or -1 when bad, when memory is
+ * exhausted or out has an error. */
+int pf_json_write(FILE *out, struct json_t *o, size_t flags, int bad);
+
 /* ---- arm64 ------------------------------------------------------------ */
 
 /* One KVM_ARM_VCPU_PMU_V3_FILTER record (arm64's struct

@@ -31,8 +31,6 @@
  * event space (KVM would refuse them with EINVAL). */
 #include "interop.h"
 
-#include "arena.h"
-
 #include <ctype.h>
 #include <inttypes.h>
 #include <jansson.h>
@@ -353,14 +351,9 @@ int pf_import_arm_string(const char *name, const char *text, size_t len, enum pf
                          unsigned arm_max, struct pf_diags *d, struct pf_import *out)
 {
     memset(out, 0, sizeof(*out));
-    struct pf_source *src = pf_arena_alloc(d->arena, sizeof(*src));
-    char *copy = src ? pf_arena_strndup(d->arena, text, len) : NULL;
-    char *nm = src ? pf_arena_strndup(d->arena, name, strlen(name)) : NULL;
-    if (!src || !copy || !nm) {
-        pf_diag(d, PF_SEV_ERROR, NULL, "out of memory");
+    const struct pf_source *src = pf_import_source(d, name, text, len);
+    if (!src)
         return -1;
-    }
-    *src = (struct pf_source){nm, copy, len};
     if (t != PF_TARGET_NONE && t != PF_TARGET_ARM64) {
         struct scan at = {src, 0, 1, 1, d};
         blanks(&at);
@@ -379,15 +372,12 @@ int pf_import_arm_string(const char *name, const char *text, size_t len, enum pf
     if (m && fclose(m))
         rc = -1;
     free(r);
-    size_t nl = strlen(name);
-    out->name = rc ? NULL : malloc(nl + sizeof(" (as policy)"));
+    out->name = rc ? NULL : pf_import_name(name);
     if (!out->name) {
         pf_diag(d, PF_SEV_ERROR, NULL, "out of memory");
         pf_import_free(out);
         return -1;
     }
-    memcpy(out->name, name, nl);
-    memcpy(out->name + nl, " (as policy)", sizeof(" (as policy)"));
     return 0;
 }
 
@@ -461,12 +451,6 @@ int pf_arm_emit_c(FILE *out, const struct pf_arm_range *r, size_t n, const char 
     return ferror(out) ? -1 : 0;
 }
 
-static void put(json_t *o, const char *key, json_t *v, int *bad)
-{
-    if (!v || json_object_set_new(o, key, v))
-        *bad = 1;
-}
-
 int pf_arm_emit_json(FILE *out, const struct pf_arm_range *r, size_t n, unsigned arm_max)
 {
     int bad = 0;
@@ -477,43 +461,36 @@ int pf_arm_emit_json(FILE *out, const struct pf_arm_range *r, size_t n, unsigned
         json_decref(o), json_decref(rs), json_decref(c);
         return -1;
     }
-    put(o, "pmufc", json_string(PACKAGE_VERSION), &bad);
-    put(o, "kind", json_string("arm64-filter"), &bad);
-    put(o, "target", json_string("arm64"), &bad);
-    put(o, "event_space", json_integer((json_int_t)arm_max + 1), &bad);
-    put(o, "default", !n ? json_string("allow") : json_string(r[0].action == ARM_ALLOW ? "deny" : "allow"),
-        &bad);
+    pf_json_put(o, "pmufc", json_string(PACKAGE_VERSION), &bad);
+    pf_json_put(o, "kind", json_string("arm64-filter"), &bad);
+    pf_json_put(o, "target", json_string("arm64"), &bad);
+    pf_json_put(o, "event_space", json_integer((json_int_t)arm_max + 1), &bad);
+    pf_json_put(o, "default",
+                !n ? json_string("allow") : json_string(r[0].action == ARM_ALLOW ? "deny" : "allow"), &bad);
     for (size_t i = 0; i < n && !bad; i++) {
         json_t *e = json_object();
         if (!e) {
             bad = 1;
             break;
         }
-        put(e, "index", json_integer((json_int_t)i), &bad);
-        put(e, "base", json_integer(r[i].base), &bad);
-        put(e, "nevents", json_integer(r[i].nevents), &bad);
+        pf_json_put(e, "index", json_integer((json_int_t)i), &bad);
+        pf_json_put(e, "base", json_integer(r[i].base), &bad);
+        pf_json_put(e, "nevents", json_integer(r[i].nevents), &bad);
         if (r[i].nevents)
-            put(e, "last", json_integer((json_int_t)r[i].base + r[i].nevents - 1), &bad);
-        put(e, "action", json_integer(r[i].action), &bad);
-        put(e, "action_name", json_string(r[i].action == ARM_ALLOW ? "allow" : "deny"), &bad);
+            pf_json_put(e, "last", json_integer((json_int_t)r[i].base + r[i].nevents - 1), &bad);
+        pf_json_put(e, "action", json_integer(r[i].action), &bad);
+        pf_json_put(e, "action_name", json_string(r[i].action == ARM_ALLOW ? "allow" : "deny"), &bad);
         if (json_array_append_new(rs, e))
             bad = 1;
     }
-    put(o, "records", rs, &bad);
+    pf_json_put(o, "records", rs, &bad);
     size_t counting = 0;
     for (unsigned ev = 0; ev <= arm_max; ev++)
         counting += (size_t)pf_arm_decide(r, n, ev);
-    put(c, "records", json_integer((json_int_t)n), &bad);
-    put(c, "events", json_integer((json_int_t)arm_max + 1), &bad);
-    put(c, "events_counting", json_integer((json_int_t)counting), &bad);
-    put(o, "counts", c, &bad);
-    put(o, "bytes", json_integer((json_int_t)(8 * n)), &bad);
-    char *s = bad ? NULL : json_dumps(o, JSON_INDENT(2));
-    json_decref(o);
-    if (!s)
-        return -1;
-    fputs(s, out);
-    fputc('\n', out);
-    free(s);
-    return ferror(out) ? -1 : 0;
+    pf_json_put(c, "records", json_integer((json_int_t)n), &bad);
+    pf_json_put(c, "events", json_integer((json_int_t)arm_max + 1), &bad);
+    pf_json_put(c, "events_counting", json_integer((json_int_t)counting), &bad);
+    pf_json_put(o, "counts", c, &bad);
+    pf_json_put(o, "bytes", json_integer((json_int_t)(8 * n)), &bad);
+    return pf_json_write(out, o, JSON_INDENT(2), bad);
 }
