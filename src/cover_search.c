@@ -110,16 +110,28 @@ static unsigned needs(struct pf_coverer *c, const set256 *W, set256 *blocked)
 }
 
 /* Sparse T: members S of U such that every pair u, v of S has a witness,
- * a point of span(u, v) outside room (T and what is excluded), independent
- * of every other witness and counted need.  The includes covering S group
- * its members; a group of g members joins g - 1 pairs (a spanning tree),
- * each joined pair's span lies in the include, so its witness needs a new
- * exclude of its own: includes + those excludes >= |S|. */
+ * a point of span(u, v) outside room (T and what is excluded) and not a
+ * need, where distinct witnesses are independent of each other and of the
+ * counted needs, and the pairs sharing a witness share a member (a star).
+ * Then includes + new excludes >= |S|: take any solution, E the witnesses
+ * its new excludes remove (one exclude apiece: they are independent, and
+ * none removes a counted need).  No include holds a witness left over, so
+ * two members of S sharing an include have their pair's witness in E: the
+ * pairs whose members may share includes are covered by |E| stars, whose
+ * centres, taken out of S, leave |S| - |E| members no two of which share
+ * an include.  So includes >= |S| - |E|, and excludes >= |E| more.
+ * Sharing witnesses this way is what lets S grow past the few members
+ * whose pairs all have witnesses of their own. */
 static unsigned bound_pairs(struct pf_coverer *c, const set256 *U, const set256 *room,
                             set256 blocked, unsigned base, unsigned cap)
 {
     uint8_t S[64];
-    unsigned ns = 0, left = count(U), work = 0;
+    /* The witnesses taken, and the members common to every pair each one
+     * serves: two for a single pair, then the star's centre (0xffff: no
+     * second one).  Independent witnesses are distinct points: 256 at most. */
+    uint8_t wit[256];
+    uint16_t ctr[256][2], save[256][2];
+    unsigned ns = 0, nw = 0, left = count(U), work = 0;
     for (unsigned i = 0; i < c->nT && base + ns <= cap && ns < 64; i++) {
         unsigned u = c->orderT[i];
         if (!has(U, u))
@@ -127,24 +139,69 @@ static unsigned bound_pairs(struct pf_coverer *c, const set256 *U, const set256 
         if (base + ns + left-- <= cap)
             break; /* even taking every member left cannot exceed cap */
         set256 b2 = blocked;
-        unsigned j;
-        work += ns;
+        unsigned nw2 = nw, j;
+        memcpy(save, ctr, nw * sizeof(ctr[0]));
+        work += ns + nw;
         for (j = 0; j < ns; j++) {
-            unsigned s = S[j];
-            set256 z = and_not(&c->cov[cube(c, ~(u ^ s) & 0xff, u)], room);
+            unsigned s = S[j], m = ~(u ^ s) & 0xff, k;
+            /* A witness taken already serves this pair too when it lies in
+             * the span and its pairs stay a star: the centre is u or s. */
+            for (k = 0; k < nw2; k++) {
+                if ((wit[k] & m) != (u & m))
+                    continue;
+                unsigned x = ctr[k][0] == u || ctr[k][1] == u   ? u
+                             : ctr[k][0] == s || ctr[k][1] == s ? s
+                                                                : 256;
+                if (x < 256) {
+                    ctr[k][0] = (uint16_t)x;
+                    ctr[k][1] = 0xffff;
+                    break;
+                }
+            }
+            if (k < nw2)
+                continue;
+            set256 z = and_not(&c->cov[cube(c, m, u)], room);
             z = and_not(&z, &b2);
-            if (empty(&z))
+            if (empty(&z) || nw2 == 256)
                 break;
+            /* A new witness: of the candidates, one in the spans of the
+             * most pairs of u still to come, so that they can share it
+             * (counted bit-sliced, 6 planes for up to 63 pairs). */
+            uint64_t plane[6][4] = {{0}};
+            for (unsigned j2 = j + 1; j2 < ns; j2++) {
+                set256 x = and2(&z, &c->cov[cube(c, ~(u ^ S[j2]) & 0xff, u)]);
+                for (unsigned p = 0; p < 6; p++)
+                    for (unsigned i = 0; i < 4; i++) {
+                        uint64_t carry = plane[p][i] & x.w[i];
+                        plane[p][i] ^= x.w[i];
+                        x.w[i] = carry;
+                    }
+            }
+            work += ns - j;
+            for (int p = 5; p >= 0; p--) {
+                set256 t;
+                memcpy(t.w, plane[p], sizeof(t.w));
+                t = and2(&z, &t);
+                if (!empty(&t))
+                    z = t;
+            }
             unsigned q = 0;
             while (!z.w[q])
                 q++;
             unsigned w = q * 64 + (unsigned)__builtin_ctzll(z.w[q]);
             b2 = or2(&b2, pf_cover_nbr(c, w));
+            wit[nw2] = (uint8_t)w;
+            ctr[nw2][0] = (uint16_t)u;
+            ctr[nw2][1] = (uint16_t)s;
+            nw2++;
         }
-        if (j < ns)
+        if (j < ns) {
+            memcpy(ctr, save, nw * sizeof(ctr[0]));
             continue;
+        }
         S[ns++] = (uint8_t)u;
         blocked = b2;
+        nw = nw2;
     }
     c->nodes += work / 64; /* the effort budget counts this work too */
     return base + ns;
