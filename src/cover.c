@@ -23,7 +23,7 @@
  * of ~T through it), else covers the most isolated member of T left
  * (branching on the T-closed cubes through it).  A cube a finished sibling
  * branch tried is not tried again below later siblings.  The lower bounds
- * that prune it are described at bound() below.
+ * that prune it are described at bound() in cover_search.c.
  *
  * Upper bounds come first, from three greedy shapes (includes only; the
  * hull of T minus a cover of its holes; everything minus a cover of ~T),

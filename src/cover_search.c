@@ -171,10 +171,10 @@ static unsigned bound_pairs(struct pf_coverer *c, const set256 *U, const set256 
             for (unsigned j2 = j + 1; j2 < ns; j2++) {
                 set256 x = and2(&z, &c->cov[cube(c, ~(u ^ S[j2]) & 0xff, u)]);
                 for (unsigned p = 0; p < 6; p++)
-                    for (unsigned i = 0; i < 4; i++) {
-                        uint64_t carry = plane[p][i] & x.w[i];
-                        plane[p][i] ^= x.w[i];
-                        x.w[i] = carry;
+                    for (unsigned wd = 0; wd < 4; wd++) {
+                        uint64_t carry = plane[p][wd] & x.w[wd];
+                        plane[p][wd] ^= x.w[wd];
+                        x.w[wd] = carry;
                     }
             }
             work += ns - j;

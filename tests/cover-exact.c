@@ -342,10 +342,10 @@ static void check_planted_hubs(struct pf_coverer *cov, unsigned long count, unsi
         unsigned hub = rnd() & 0xff, k = 0;
         unsigned a = 2 + rnd() % 7, b = rnd() % 4;
         for (unsigned i = 0; i < a; i++, k++) {
-            unsigned free = 1u << (rnd() % 8);
+            unsigned freebits = 1u << (rnd() % 8);
             if (rnd() % 3 == 0)
-                free |= 1u << (rnd() % 8);
-            cube_set(~free & 0xff, hub, c);
+                freebits |= 1u << (rnd() % 8);
+            cube_set(~freebits & 0xff, hub, c);
             for (int w = 0; w < 4; w++)
                 inc[w] |= c[w];
         }
