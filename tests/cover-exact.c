@@ -14,6 +14,11 @@
  *     lower <= cost, the same cubes from a fresh coverer (determinism), and
  *     from a quick answer upgraded by the search.
  *  5. Planted sets (k random includes minus random excludes): lower <= k.
+ *  6. The subspace sets of 1. again without a search: root bounds <= the
+ *     true minimum.
+ *  7. Planted sparse sets around a hub point (event tables' shapes), with
+ *     and without a search: lower <= the cubes planted; and umask sets of
+ *     event tables: lower <= a known cover's cost, proven where expected.
  *
  * `cover-exact --time` also prints the time of the worst sets. */
 #include "cover.h"
@@ -183,7 +188,7 @@ struct embed {
 };
 
 static void check_subspace(struct pf_coverer *cov, const struct embed *e, const uint8_t *best,
-                           unsigned long *nexact, unsigned long *nsets)
+                           int require_exact, unsigned long *nexact, unsigned long *nsets)
 {
     unsigned np = 1u << e->k;
     size_t ns = (size_t)1 << np;
@@ -212,7 +217,7 @@ static void check_subspace(struct pf_coverer *cov, const struct embed *e, const 
         }
         if (cv.exact)
             (*nexact)++;
-        else
+        else if (require_exact)
             FAIL("%u-bit subspace (base 0x%02x) set 0x%zx: not proven minimal (cost %u, lower %u, "
                  "minimum %u)",
                  e->k, e->base, t, cost, cv.lower, best[t]);
@@ -319,6 +324,99 @@ static void check_planted(struct pf_coverer *cov, unsigned k, unsigned long coun
             FAIL("planted %u cubes: set %s: cost %u, lower %u, exact %d", k, buf, pf_cover_cost(&cv),
                  cv.lower, cv.exact);
         }
+    }
+}
+
+/* Planted sparse: the shapes of event tables' umask lists, where lower
+ * bounds built on witnesses shared between pairs of members matter most.
+ * Around a random hub point, a random includes of one or two free bits
+ * through the hub, then (most often) the hub excluded, plus b small
+ * includes elsewhere and at most one large exclude: the minimum is at
+ * most the number of cubes planted, so `lower` must not exceed it. */
+static void check_planted_hubs(struct pf_coverer *cov, unsigned long count, unsigned long *n,
+                               unsigned long *nexact)
+{
+    struct pf_cover cv;
+    for (unsigned long it = 0; it < count; it++) {
+        uint64_t inc[4] = {0}, exc[4] = {0}, c[4], s[4];
+        unsigned hub = rnd() & 0xff, k = 0;
+        unsigned a = 2 + rnd() % 7, b = rnd() % 4;
+        for (unsigned i = 0; i < a; i++, k++) {
+            unsigned freebits = 1u << (rnd() % 8);
+            if (rnd() % 3 == 0)
+                freebits |= 1u << (rnd() % 8);
+            cube_set(~freebits & 0xff, hub, c);
+            for (int w = 0; w < 4; w++)
+                inc[w] |= c[w];
+        }
+        for (unsigned i = 0; i < b; i++, k++) {
+            unsigned mask = (rnd() | rnd() | rnd()) & 0xff; /* 5 or more fixed bits, mostly */
+            cube_set(mask, rnd() & 0xff, c);
+            for (int w = 0; w < 4; w++)
+                inc[w] |= c[w];
+        }
+        if (rnd() % 4) {
+            cube_set(0xff, hub, c);
+            for (int w = 0; w < 4; w++)
+                exc[w] |= c[w];
+            k++;
+        }
+        if (rnd() % 2) {
+            cube_set(rnd() & rnd() & 0xff, rnd() & 0xff, c);
+            for (int w = 0; w < 4; w++)
+                exc[w] |= c[w];
+            k++;
+        }
+        for (int w = 0; w < 4; w++)
+            s[w] = inc[w] & ~exc[w];
+        pf_cover_umasks(cov, s, &cv);
+        (*n)++;
+        if (!check_cover(s, &cv, "planted hubs"))
+            continue;
+        *nexact += cv.exact != 0;
+        if (cv.lower > k || (cv.exact && pf_cover_cost(&cv) > k)) {
+            char buf[80];
+            hexset(s, buf);
+            FAIL("planted hubs (%u cubes): set %s: cost %u, lower %u, exact %d", k, buf,
+                 pf_cover_cost(&cv), cv.lower, cv.exact);
+        }
+    }
+}
+
+/* Umask sets of event tables (bench/: the all-MODEL allow-lists) whose
+ * minimum the search proves within the default budget, with the cost of a
+ * cover found once: a check that the bounds stay sound (lower <= that
+ * cost) and strong enough (proven minimal where `exact` is set). */
+static void check_event_sets(struct pf_coverer *cov, unsigned long *n, unsigned long *nexact)
+{
+    static const struct {
+        const char *name, *hex;
+        unsigned cost;
+        int exact;
+    } sets[] = {
+        {"alderlake 0xc4", "6a80080000000000000000000000000140000000000000010000000100030107", 10, 0},
+        {"amdzen3 0x64", "00410000000000000000000000000001000000000000000100000001000103d6", 10, 1},
+        {"amdzen4 0x64", "81410000000000000000000000000001000000000000000100000001000103d6", 11, 1},
+        {"sapphirerapids 0x24", "8001009600000116000000000000000000000000000000008001019600000000", 11, 1},
+    };
+    struct pf_cover cv;
+    for (unsigned i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
+        uint64_t s[4];
+        for (unsigned w = 0; w < 4; w++) {
+            char word[17];
+            memcpy(word, sets[i].hex + 16 * (3 - w), 16);
+            word[16] = 0;
+            s[w] = strtoull(word, NULL, 16);
+        }
+        pf_cover_umasks(cov, s, &cv);
+        (*n)++;
+        if (!check_cover(s, &cv, sets[i].name))
+            continue;
+        *nexact += cv.exact != 0;
+        if (cv.lower > sets[i].cost || (sets[i].exact && (!cv.exact || pf_cover_cost(&cv) != sets[i].cost)))
+            FAIL("%s: cost %u, lower %u, exact %d (a cover of %u exists%s)", sets[i].name,
+                 pf_cover_cost(&cv), cv.lower, cv.exact, sets[i].cost,
+                 sets[i].exact ? ", and it is minimal" : "");
     }
 }
 
@@ -458,7 +556,7 @@ int main(int argc, char **argv)
     uint8_t *best3 = brute(3), *best4 = brute(4);
     unsigned long nsub = 0, nsubexact = 0;
     for (unsigned i = 0; i < sizeof(emb) / sizeof(emb[0]); i++)
-        check_subspace(cov, &emb[i], emb[i].k == 3 ? best3 : best4, &nsubexact, &nsub);
+        check_subspace(cov, &emb[i], emb[i].k == 3 ? best3 : best4, 1, &nsubexact, &nsub);
     unsigned hist[16] = {0};
     for (size_t t = 0; t < (1u << 16); t++)
         hist[best4[t] < 15 ? best4[t] : 15]++;
@@ -468,6 +566,19 @@ int main(int argc, char **argv)
         if (hist[i])
             printf(" %u:%u", i, hist[i]);
     printf("\n");
+    /* The same sets without a search (budget 0): the root lower bounds
+     * alone must not exceed the brute-force minimum either. */
+    struct pf_coverer *root = pf_coverer_new();
+    if (!root) {
+        perror("pf_coverer_new");
+        return 99;
+    }
+    pf_coverer_set_budget(root, 0, 0);
+    unsigned long nroot = 0, nrootexact = 0;
+    for (unsigned i = 0; i < sizeof(emb) / sizeof(emb[0]); i++)
+        check_subspace(root, &emb[i], emb[i].k == 3 ? best3 : best4, 0, &nrootexact, &nroot);
+    pf_coverer_free(root);
+    printf("subspaces, root bounds only: %lu sets, %lu proven minimal\n", nroot, nrootexact);
     free(best3);
     free(best4);
 
@@ -503,6 +614,22 @@ int main(int argc, char **argv)
     check_planted(lean, 6, 500, &nl, &nlexact);
     pf_coverer_free(lean);
     printf("budget 0, then a small total: %lu sets, %lu proven minimal\n", nl, nlexact);
+
+    /* Last, so that the sets above stay those they always were. */
+    unsigned long nh = 0, nhexact = 0;
+    check_planted_hubs(cov, 2000, &nh, &nhexact);
+    struct pf_coverer *hubs0 = pf_coverer_new();
+    if (!hubs0) {
+        perror("pf_coverer_new");
+        return 99;
+    }
+    pf_coverer_set_budget(hubs0, 0, 0);
+    check_planted_hubs(hubs0, 2000, &nh, &nhexact);
+    pf_coverer_free(hubs0);
+    printf("planted hubs: %lu sets (half without a search), %lu proven minimal\n", nh, nhexact);
+    unsigned long ne = 0, neexact = 0;
+    check_event_sets(cov, &ne, &neexact);
+    printf("event-table sets: %lu, %lu proven minimal\n", ne, neexact);
 
     struct pf_cover_stats st;
     pf_coverer_stats(cov, &st);
