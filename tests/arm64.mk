@@ -16,6 +16,7 @@ TESTS += tests/arm64/abi-check.sh tests/arm64/kvm-arm64.sh
 EXTRA_DIST += \
 	tests/arm64/abi-check.c \
 	tests/arm64/abi-check.sh \
+	tests/arm64/boot.sh \
 	tests/arm64/kvm-arm64.sh \
 	tests/arm64/setup.sh \
 	tests/arm64/vmm.c \

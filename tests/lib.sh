@@ -5,9 +5,10 @@
 # and TESTS_BUILDDIR (tests/ in the build tree: helper programs).  Run by
 # hand from a built tree, `sh tests/golden-listings.sh` finds them by itself.
 # REGEN=1 (golden, reject) writes the actual outputs as the expected ones:
-# review the diff before committing it.
+# review the diff before committing it.  tests/loader/lib.sh builds on this
+# file (and names its scripts, me, before sourcing it).
 
-me=$(basename "$0" .sh)
+: "${me:=$(basename "$0" .sh)}"
 : "${TESTS_BUILDDIR:=$TESTS_SRCDIR}"
 : "${PMUFC:=$TESTS_BUILDDIR/../pmufc}"
 if ! test -x "$PMUFC"; then
@@ -16,7 +17,14 @@ if ! test -x "$PMUFC"; then
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pmufc-$me.XXXXXX") || exit 99
-trap 'rm -rf "$tmp"' EXIT
+# On exit, processes the script left running (their ids in pids) are
+# killed, and tmp is removed.
+pids=
+cleanup() {
+	for p in $pids; do kill -9 "$p" 2>/dev/null; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
 trap 'exit 1' HUP INT TERM
 
 ncase=0

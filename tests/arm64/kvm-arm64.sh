@@ -27,11 +27,11 @@
 
 me=kvm-arm64
 here=$(cd "$(dirname "$0")" && pwd) || exit 99
+. "$here/boot.sh"
 PMUFC=${PMUFC:-./pmufc}
 case $PMUFC in /*) ;; *) PMUFC=$(pwd)/$PMUFC ;; esac
 cache=${PMUFC_ARM64_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pmufc-arm64}
 kernel=${PMUFC_ARM64_KERNEL:-$cache/Image}
-limit=${PMUFC_ARM64_TIMEOUT:-300}
 CC_ARM64=${CC_ARM64:-aarch64-linux-gnu-gcc}
 
 skip() {
@@ -142,15 +142,9 @@ printf '%s\t%s\t%s\n' none "inst>0 cycles>0 ccnt>0" vmm >>"$cases"
 
 echo "$me: booting $kernel ($(cat "$cache/version" 2>/dev/null || echo '?')) with $(grep -c . "$cases") cases"
 start=$(date +%s)
-timeout "$limit" qemu-system-aarch64 \
-	-M virt,virtualization=on,gic-version=3 -cpu max -smp 2 -m 1024 \
-	-icount shift=0 -nographic -no-reboot -nic none \
-	-kernel "$kernel" -initrd "$tmp/initrd" \
-	-append "console=ttyAMA0 rdinit=/init panic=-1" \
-	</dev/null >"$tmp/console.raw" 2>&1
+boot_arm64 "$kernel" "$tmp/initrd" "$tmp/console.log"
 qrc=$?
 end=$(date +%s)
-tr -d '\r' <"$tmp/console.raw" >"$tmp/console.log"
 echo "$me: qemu exited $qrc after $((end - start)) s"
 grep -a -e 'VHE mode' -e 'hw perfevents' "$tmp/console.log" | sed 's/^/  /'
 

@@ -6,9 +6,10 @@
  * a forked child gets. */
 #include <pmufc.h>
 
+#include "tap.h"
+
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,23 +17,6 @@
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static int ncase, nfail;
-
-static void check(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void check(int ok, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    ncase++;
-    printf("%s %d - ", ok ? "ok" : "not ok", ncase);
-    vprintf(fmt, ap);
-    putchar('\n');
-    va_end(ap);
-    if (!ok)
-        nfail++;
-}
 
 /* Does some diagnostic's message contain text? */
 static int diag_has(const struct pmufc_ctx *ctx, enum pmufc_severity sev, const char *text)
@@ -276,6 +260,5 @@ int main(void)
     test_validate_apply();
     test_probe();
     test_kvm();
-    printf("api-test: %d cases, %d failed\n", ncase, nfail);
-    return nfail ? 1 : 0;
+    return tap_done("api-test");
 }

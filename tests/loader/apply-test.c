@@ -8,29 +8,12 @@
 #include "arena.h"
 #include "blob.h"
 #include "diag.h"
+#include "tap.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int ncase, nfail;
-
-static void check(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void check(int ok, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    ncase++;
-    printf("%s %d - ", ok ? "ok" : "not ok", ncase);
-    vprintf(fmt, ap);
-    putchar('\n');
-    va_end(ap);
-    if (!ok)
-        nfail++;
-}
 
 /* The stand-in: records each call; fails with err at call fail_at (1-based). */
 struct rec {
@@ -219,6 +202,5 @@ int main(void)
         all &= pf_apply_explain(PF_TARGET_INTEL, e, 0) != NULL && pf_apply_explain(PF_TARGET_ARM64, e, 0) != NULL;
     check(all, "pf_apply_explain: a sentence for every errno");
 
-    printf("apply-test: %d cases, %d failed\n", ncase, nfail);
-    return nfail ? 1 : 0;
+    return tap_done("apply-test");
 }

@@ -16,10 +16,10 @@
 
 #include "apply.h"
 #include "blob_arm.h"
+#include "tap.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,24 +29,6 @@
 #include <sys/reboot.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static int ncase, nfail;
-
-static void check(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void check(int ok, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    ncase++;
-    printf("%s %d - ", ok ? "ok" : "not ok", ncase);
-    vprintf(fmt, ap);
-    putchar('\n');
-    fflush(stdout);
-    va_end(ap);
-    if (!ok)
-        nfail++;
-}
 
 static int diag_has(const struct pmufc_ctx *ctx, const char *text)
 {

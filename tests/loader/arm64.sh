@@ -7,6 +7,7 @@
 # and libc they need.  Skipped (77) without the tools or the kernel
 # (tests/arm64/setup.sh fetches them) or with PMUFC_ARM64_SKIP=1.
 . "${TESTS_SRCDIR:-$(dirname "$0")/..}/loader/lib.sh"
+. "$TESTS_SRCDIR/arm64/boot.sh"
 
 skip() { echo "$me: SKIP: $*"; exit 77; }
 test "${PMUFC_ARM64_SKIP:-0}" = 1 && skip "PMUFC_ARM64_SKIP=1"
@@ -51,6 +52,7 @@ for f in "$src"/src/*.c gen:grammar/parser.c gen:grammar/scanner.c gen:src/evtab
 	fi
 done
 "$ar" rcs "$tmp/libpmufc-arm64.a" $objs || exit 99
+# arm64-init.c includes tap.h from its own folder.
 "$cc" $flags -static "$src/tests/loader/arm64-init.c" "$tmp/libpmufc-arm64.a" -o "$stage/init" 2>>"$tmp/cc.log" ||
 	{ cat "$tmp/cc.log"; echo "$me: ERROR: arm64-init does not link"; exit 99; }
 "$cc" $flags -shared -fPIC -fvisibility=hidden -Wl,-z,defs -o "$stage/pmufc-shim.so" \
@@ -64,13 +66,7 @@ printf 'default deny;\nallow arm 0x11;\nallow arm {0x08, 0x20-0x2f};\n' >"$tmp/a
 "$PMUFC" --target arm64 "$tmp/arm.pf" -o "$stage/filter.bin" || exit 99
 (cd "$stage" && find . | cpio -o -H newc -R 0:0 --quiet) >"$tmp/initrd" || exit 99
 
-timeout "${PMUFC_ARM64_TIMEOUT:-300}" qemu-system-aarch64 \
-	-M virt,virtualization=on,gic-version=3 -cpu max -smp 2 -m 1024 \
-	-icount shift=0 -nographic -no-reboot -nic none \
-	-kernel "$kernel" -initrd "$tmp/initrd" \
-	-append "console=ttyAMA0 rdinit=/init panic=-1" \
-	</dev/null >"$tmp/console.raw" 2>&1
-tr -d '\r' <"$tmp/console.raw" >"$tmp/console.log"
+boot_arm64 "$kernel" "$tmp/initrd" "$tmp/console.log"
 if grep -q '^LOADER-ARM64-NOKVM' "$tmp/console.log"; then
 	skip "the arm64 kernel has no usable /dev/kvm: $(sed -n 's/^LOADER-ARM64-NOKVM //p' "$tmp/console.log")"
 fi

@@ -27,11 +27,8 @@ expect 66 "a missing policy" "$PMUFC" --apply --pid "$sp" "$tmp/missing.pf"
 expect 64 "inherited --vm-fd that is not open" "$PMUFC" --apply --vm-fd 9 "$tmp/deny.pf"
 has "$tmp/err" "fd 9 is not open in pmufc" "inherited fd not open: said so"
 run sh -c '"$0" --apply --vm-fd 5 "$1" 5</dev/null' "$PMUFC" "$tmp/deny.pf"
-if test "$st" = 69 && grep -qF "fd 5 is /dev/null, not a KVM VM fd" "$tmp/err"; then
-	ok "inherited fd that is not a VM: refused (exit 69)"
-else
-	bad "inherited fd that is not a VM: exit $st"
-fi
+test "$st" = 69 && grep -qF "fd 5 is /dev/null, not a KVM VM fd" "$tmp/err"
+verdict $? "inherited fd that is not a VM: refused (exit 69)" "inherited fd that is not a VM: exit $st"
 
 # Usage.
 expect 64 "--apply without --pid or --vm-fd" "$PMUFC" --apply "$tmp/deny.pf"

@@ -53,10 +53,7 @@ EOS
 	fi
 fi
 pc=$TESTS_BUILDDIR/../pmufc.pc
-if test -e "$pc" && grep -q '^Libs: -L${libdir} -lpmufc' "$pc" && grep -q '^Cflags: -I${includedir}' "$pc"; then
-	ok "pmufc.pc: Libs and Cflags"
-else
-	bad "pmufc.pc"
-fi
+test -e "$pc" && grep -q '^Libs: -L${libdir} -lpmufc' "$pc" && grep -q '^Cflags: -I${includedir}' "$pc"
+verdict $? "pmufc.pc: Libs and Cflags" "pmufc.pc"
 
 finish

@@ -17,9 +17,9 @@
 #include "inject.h"
 
 #include "apply.h"
+#include "tap.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
@@ -40,24 +40,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-static int ncase, nfail;
-
-static void check(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void check(int ok, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    ncase++;
-    printf("%s %d - ", ok ? "ok" : "not ok", ncase);
-    vprintf(fmt, ap);
-    putchar('\n');
-    fflush(stdout);
-    va_end(ap);
-    if (!ok)
-        nfail++;
-}
 
 static void sleep_ms(long ms)
 {
@@ -248,31 +230,64 @@ static long inject_enotty(pid_t pid, int fd, unsigned flags, char *err, size_t e
     return ret;
 }
 
+/* A target: a fork of this process that reads from a pipe (its end: in;
+ * this process's: out), and fd, what the injected calls go to. */
+struct target {
+    pid_t pid;
+    int in, out, fd;
+};
+
+/* Forks the target: returns 1 in it (out closed), 0 here (in closed). */
+static int start_target(struct target *t, int fd)
+{
+    int p[2];
+    if (fd < 0 || pipe(p))
+        abort();
+    t->in = p[0];
+    t->out = p[1];
+    t->fd = fd;
+    t->pid = fork();
+    if (t->pid == 0) {
+        close(t->out);
+        return 1;
+    }
+    close(t->in);
+    return 0;
+}
+
+/* Writes data for the target's read, reaps it, closes out and fd; returns
+ * its exit status (as reap). */
+static int finish_target(struct target *t, const char *data)
+{
+    size_t len = strlen(data);
+    if (write(t->out, data, len) != (ssize_t)len)
+        abort();
+    int st = reap(t->pid);
+    close(t->out);
+    close(t->fd);
+    return st;
+}
+
 /* ---- the cases ---- */
 
 /* A target blocked in read(): state before and after, then the read goes on. */
 static void case_blocked_read(unsigned flags)
 {
     const char *how = flags & PF_INJECT_MMAP ? "mmap" : "stack";
-    int p[2];
-    if (pipe(p))
-        abort();
-    int devnull = open("/dev/null", O_RDONLY);
-    pid_t pid = fork();
-    if (pid == 0) {
-        close(p[1]);
+    struct target t;
+    if (start_target(&t, open("/dev/null", O_RDONLY))) {
         char buf[64];
         errno = 0;
-        ssize_t n = read(p[0], buf, sizeof(buf));
+        ssize_t n = read(t.in, buf, sizeof(buf));
         _exit(n == 5 && !memcmp(buf, "hello", 5) && errno == 0 ? 0 : 1);
     }
-    close(p[0]);
+    pid_t pid = t.pid;
     check(!wait_in_syscall(pid, pid, SYS_read), "%s: target blocked in read", how);
     struct snap a, b;
     int s1 = snapshot(pid, &a);
     char err[512] = "";
     int rc;
-    long ret = inject_enotty(pid, devnull, flags, err, sizeof(err), &rc);
+    long ret = inject_enotty(pid, t.fd, flags, err, sizeof(err), &rc);
     check(rc == 0 && ret == -ENOTTY, "%s: ioctl on /dev/null in the target returns -ENOTTY (rc %d, ret %ld%s%s)",
           how, rc, ret, *err ? ": " : "", err);
     /* Back in its read (the kernel restarts it), then look. */
@@ -286,11 +301,7 @@ static void case_blocked_read(unsigned flags)
     free_snap(&a);
     free_snap(&b);
     check(!wait_in_syscall(pid, pid, SYS_read), "%s: target still blocked in the same read", how);
-    if (write(p[1], "hello", 5) != 5)
-        abort();
-    check(reap(pid) == 0, "%s: the read completes with the data, errno untouched", how);
-    close(p[1]);
-    close(devnull);
+    check(finish_target(&t, "hello") == 0, "%s: the read completes with the data, errno untouched", how);
 }
 
 /* The copied memory arrives intact: write(2) of it, injected, read back. */
@@ -300,16 +311,12 @@ static void case_write_bytes(unsigned flags, size_t len)
     char path[] = "/tmp/pmufc-inject-XXXXXX";
     int fd = mkstemp(path);
     unlink(path);
-    int p[2];
-    if (fd < 0 || pipe(p))
-        abort();
-    pid_t pid = fork();
-    if (pid == 0) {
-        close(p[1]);
+    struct target t;
+    if (start_target(&t, fd)) {
         char c;
-        _exit(read(p[0], &c, 1) == 1 ? 0 : 1);
+        _exit(read(t.in, &c, 1) == 1 ? 0 : 1);
     }
-    close(p[0]);
+    pid_t pid = t.pid;
     wait_in_syscall(pid, pid, SYS_read);
     unsigned char *data = malloc(len), *back = malloc(len);
     for (size_t i = 0; i < len; i++)
@@ -321,11 +328,7 @@ static void case_write_bytes(unsigned flags, size_t len)
     check(rc == 0 && ret == (long)len && got == (ssize_t)len && !memcmp(data, back, len),
           "%s: write(2) of %zu bytes injected: the file holds exactly those bytes (rc %d, ret %ld%s%s)",
           how, len, rc, ret, *err ? ": " : "", err);
-    if (write(p[1], "x", 1) != 1)
-        abort();
-    check(reap(pid) == 0, "%s: target goes on after the %zu-byte write", how, len);
-    close(p[1]);
-    close(fd);
+    check(finish_target(&t, "x") == 0, "%s: target goes on after the %zu-byte write", how, len);
     free(data);
     free(back);
 }
@@ -494,13 +497,8 @@ static void on_alarm(int sig)
 
 static void case_signals(void)
 {
-    int devnull = open("/dev/null", O_RDONLY);
-    int p[2];
-    if (pipe(p))
-        abort();
-    pid_t pid = fork();
-    if (pid == 0) {
-        close(p[1]);
+    struct target t;
+    if (start_target(&t, open("/dev/null", O_RDONLY))) {
         struct sigaction sa;
         memset(&sa, 0, sizeof(sa));
         sa.sa_handler = on_alarm;
@@ -511,29 +509,24 @@ static void case_signals(void)
         char buf[8];
         ssize_t n;
         do
-            n = read(p[0], buf, sizeof(buf));
+            n = read(t.in, buf, sizeof(buf));
         while (n < 0 && errno == EINTR);
         sig_atomic_t before = alarms;
         sleep_ms(20);
         _exit(n == 2 && !memcmp(buf, "ok", 2) && alarms > before ? 0 : 1);
     }
-    close(p[0]);
     sleep_ms(30);
     int ok = 1;
     for (int i = 0; i < 60; i++) {
         char err[512] = "";
         int rc;
-        long ret = inject_enotty(pid, devnull, i % 3 == 0 ? PF_INJECT_MMAP : 0, err, sizeof(err), &rc);
+        long ret = inject_enotty(t.pid, t.fd, i % 3 == 0 ? PF_INJECT_MMAP : 0, err, sizeof(err), &rc);
         ok &= rc == 0 && ret == -ENOTTY;
         if (rc)
             fprintf(stderr, "  injection %d: %s\n", i, err);
     }
     check(ok, "signals: 60 injections under a 300 us SIGALRM timer return -ENOTTY");
-    if (write(p[1], "ok", 2) != 2)
-        abort();
-    check(reap(pid) == 0, "signals: the read gets its data, the handler still runs afterwards");
-    close(p[1]);
-    close(devnull);
+    check(finish_target(&t, "ok") == 0, "signals: the read gets its data, the handler still runs afterwards");
 }
 
 /* The main thread is gone (pthread_exit): the call runs in another thread. */
@@ -549,30 +542,20 @@ static void *zombie_worker(void *arg)
 
 static void case_zombie_leader(void)
 {
-    int devnull = open("/dev/null", O_RDONLY);
-    int p[2];
-    if (pipe(p))
-        abort();
-    pid_t pid = fork();
-    if (pid == 0) {
-        close(p[1]);
-        zombie_pipe = p[0];
-        pthread_t t;
-        pthread_create(&t, NULL, zombie_worker, NULL);
+    struct target t;
+    if (start_target(&t, open("/dev/null", O_RDONLY))) {
+        zombie_pipe = t.in;
+        pthread_t th;
+        pthread_create(&th, NULL, zombie_worker, NULL);
         pthread_exit(NULL);
     }
-    close(p[0]);
     sleep_ms(100);
     char err[512] = "";
     int rc;
-    long ret = inject_enotty(pid, devnull, 0, err, sizeof(err), &rc);
+    long ret = inject_enotty(t.pid, t.fd, 0, err, sizeof(err), &rc);
     check(rc == 0 && ret == -ENOTTY, "zombie leader: the call runs in a live thread (rc %d, ret %ld%s%s)",
           rc, ret, *err ? ": " : "", err);
-    if (write(p[1], "abc", 3) != 3)
-        abort();
-    check(reap(pid) == 0, "zombie leader: that thread's read completes");
-    close(p[1]);
-    close(devnull);
+    check(finish_target(&t, "abc") == 0, "zombie leader: that thread's read completes");
 }
 
 /* A stopped process (SIGSTOP) stays stopped, and goes on when continued. */
@@ -593,35 +576,26 @@ static char proc_state(pid_t pid)
 
 static void case_stopped(void)
 {
-    int devnull = open("/dev/null", O_RDONLY);
-    int p[2];
-    if (pipe(p))
-        abort();
-    pid_t pid = fork();
-    if (pid == 0) {
-        close(p[1]);
+    struct target t;
+    if (start_target(&t, open("/dev/null", O_RDONLY))) {
         char buf[8];
-        ssize_t n = read(p[0], buf, sizeof(buf));
+        ssize_t n = read(t.in, buf, sizeof(buf));
         _exit(n == 2 ? 0 : 1);
     }
-    close(p[0]);
+    pid_t pid = t.pid;
     wait_in_syscall(pid, pid, SYS_read);
     kill(pid, SIGSTOP);
     for (int i = 0; i < 1000 && proc_state(pid) != 'T'; i++)
         sleep_ms(1);
     char err[512] = "";
     int rc;
-    long ret = inject_enotty(pid, devnull, 0, err, sizeof(err), &rc);
-    long ret2 = inject_enotty(pid, devnull, PF_INJECT_MMAP, err, sizeof(err), &rc);
+    long ret = inject_enotty(pid, t.fd, 0, err, sizeof(err), &rc);
+    long ret2 = inject_enotty(pid, t.fd, PF_INJECT_MMAP, err, sizeof(err), &rc);
     sleep_ms(50);
     check(rc == 0 && ret == -ENOTTY && ret2 == -ENOTTY && proc_state(pid) == 'T',
           "stopped (SIGSTOP): injections return -ENOTTY, and it stays stopped (%c)", proc_state(pid));
     kill(pid, SIGCONT);
-    if (write(p[1], "go", 2) != 2)
-        abort();
-    check(reap(pid) == 0, "stopped: continued, its read completes");
-    close(p[1]);
-    close(devnull);
+    check(finish_target(&t, "go") == 0, "stopped: continued, its read completes");
 }
 
 static void case_errors(void)
@@ -687,8 +661,7 @@ int main(int argc, char **argv)
             else if (!strcmp(argv[3], "read"))
                 case_blocked_read(i & 1 ? PF_INJECT_MMAP : 0);
         }
-        printf("inject-test: %d cases, %d failed\n", ncase, nfail);
-        return nfail ? 1 : 0;
+        return tap_done("inject-test");
     }
     if (argc > 1)
         return one_shot(argc, argv);
@@ -709,6 +682,5 @@ int main(int argc, char **argv)
     case_zombie_leader();
     case_stopped();
     case_errors();
-    printf("inject-test: %d cases, %d failed\n", ncase, nfail);
-    return nfail ? 1 : 0;
+    return tap_done("inject-test");
 }

@@ -3,13 +3,13 @@
 # From `make check` come PMUFC, TESTS_SRCDIR and TESTS_BUILDDIR (tests/
 # in the source and build trees); run by hand from a built tree,
 # `sh tests/loader/shim.sh` finds them by itself.  Everything the scripts
-# write goes into a mktemp folder; processes they start are stopped on
-# exit.
+# write goes into a mktemp folder ($tmp); processes they start (their
+# pids in $pids) are stopped on exit: both by tests/lib.sh, which this
+# file builds on (with its counters and finish), adding TAP-style cases.
 
 me=loader-$(basename "$0" .sh)
 : "${TESTS_SRCDIR:=$(cd "$(dirname "$0")/.." && pwd)}"
-: "${TESTS_BUILDDIR:=$TESTS_SRCDIR}"
-: "${PMUFC:=$TESTS_BUILDDIR/../pmufc}"
+. "$TESTS_SRCDIR/lib.sh"
 SHIM=$TESTS_BUILDDIR/../.libs/pmufc-shim.so
 FAKE=$TESTS_BUILDDIR/loader/.libs/fake-kvm.so
 TESTVMM=$TESTS_BUILDDIR/loader/test-vmm
@@ -23,24 +23,10 @@ export PMUFC_SHIM
 ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
 export ASAN_OPTIONS
 unset PMUFC_FILTER PMUFC_TARGET PMUFC_ARM_MAX PMUFC_VERBOSE LD_PRELOAD FAKE_KVM_ERRNO FAKE_KVM_FAIL_AT
-for f in "$PMUFC" "$SHIM"; do
-	if ! test -e "$f"; then
-		echo "$me: ERROR: no $f (build first)"
-		exit 99
-	fi
-done
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/pmufc-$me.XXXXXX") || exit 99
-pids=
-cleanup() {
-	for p in $pids; do kill -9 "$p" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' HUP INT TERM
-
-ncase=0
-nfail=0
+if ! test -e "$SHIM"; then
+	echo "$me: ERROR: no $SHIM (build first)"
+	exit 99
+fi
 
 # ok DESC / bad DESC: one case passed or failed.
 ok() {
@@ -54,6 +40,12 @@ bad() {
 	for f in "$tmp/out" "$tmp/err"; do
 		test -s "$f" && sed -n '1,20s/^/    | /p' "$f"
 	done
+}
+
+# verdict STATUS DESC WHY: one case, passed if STATUS (e.g. $? of a test)
+# is 0, else failed: WHY.
+verdict() {
+	if test "$1" = 0; then ok "$2"; else bad "$3"; fi
 }
 
 # run CMD...: runs it with stdout in $tmp/out, stderr in $tmp/err, status in $st.
@@ -92,9 +84,3 @@ hexof() {
 printf 'deny x86 select=0xc0 umask=0x00;  # instructions retired\n' >"$tmp/deny.pf"
 printf 'allow x86 select=0xc0 umask=0x00;\nallow x86 select=0x3c umask=0x00;\n' >"$tmp/allow.pf"
 printf 'deny x86 select=0xc0 umask=0x00\n' >"$tmp/broken.pf"
-
-finish() {
-	echo "$me: $ncase cases, $nfail failed"
-	test "$nfail" = 0 || exit 1
-	exit 0
-}

@@ -21,27 +21,19 @@ rm -f "$log"
 LD_PRELOAD=$FAKE expect 0 "run POLICY: the VMM runs" "$PMUFC" run "$tmp/deny.pf" -- "$TESTVMM" --kvm /dev/null
 has "$tmp/out" "checks ok" "run POLICY: the VMM's own checks pass"
 vmfd=$(sed -n 's/^CREATE_VM //p' "$log")
-if test -n "$vmfd" && grep -qx "SET_PMU_EVENT_FILTER $vmfd $deny_hex" "$log"; then
-	ok "run POLICY: KVM_SET_PMU_EVENT_FILTER on the new VM fd $vmfd with the compiled bytes"
-else
-	bad "run POLICY: the filter call is not the expected one: $(cat "$log")"
-fi
-if test "$(sed -n 1p "$log")" = "CREATE_VM $vmfd" && test "$(wc -l <"$log")" = 2; then
-	ok "run POLICY: the filter right after KVM_CREATE_VM, once"
-else
-	bad "run POLICY: calls were: $(cat "$log")"
-fi
+test -n "$vmfd" && grep -qx "SET_PMU_EVENT_FILTER $vmfd $deny_hex" "$log"
+verdict $? "run POLICY: KVM_SET_PMU_EVENT_FILTER on the new VM fd $vmfd with the compiled bytes" \
+	"run POLICY: the filter call is not the expected one: $(cat "$log")"
+test "$(sed -n 1p "$log")" = "CREATE_VM $vmfd" && test "$(wc -l <"$log")" = 2
+verdict $? "run POLICY: the filter right after KVM_CREATE_VM, once" "run POLICY: calls were: $(cat "$log")"
 
 # 2. A compiled filter, applied as it is; the shim says so when verbose.
 rm -f "$log"
 LD_PRELOAD=$FAKE PMUFC_VERBOSE=1 expect 0 "run BLOB: the VMM runs" \
 	"$PMUFC" run "$tmp/allow.bin" -- "$TESTVMM" --kvm /dev/null
 vmfd=$(sed -n 's/^CREATE_VM //p' "$log")
-if grep -qx "SET_PMU_EVENT_FILTER $vmfd $allow_hex" "$log"; then
-	ok "run BLOB: the blob's bytes reach KVM unchanged"
-else
-	bad "run BLOB: $(cat "$log")"
-fi
+grep -qx "SET_PMU_EVENT_FILTER $vmfd $allow_hex" "$log"
+verdict $? "run BLOB: the blob's bytes reach KVM unchanged" "run BLOB: $(cat "$log")"
 has "$tmp/err" "PMU event filter /proc/self/fd/" "run BLOB: PMUFC_VERBOSE: the shim says it applied the filter"
 has "$tmp/err" "applied to VM fd $vmfd" "run BLOB: ... to the VM fd"
 
@@ -53,11 +45,8 @@ cat >"$tmp/two-vms.sh" <<EOS
 EOS
 chmod +x "$tmp/two-vms.sh"
 LD_PRELOAD=$FAKE expect 0 "run SCRIPT: a shell script VMM passes the shim on" "$PMUFC" run "$tmp/deny.pf" -- "$tmp/two-vms.sh"
-if test "$(grep -c "^SET_PMU_EVENT_FILTER .* $deny_hex\$" "$log")" = 2; then
-	ok "run SCRIPT: both VMs (two programs started by the script) got the filter"
-else
-	bad "run SCRIPT: $(cat "$log")"
-fi
+test "$(grep -c "^SET_PMU_EVENT_FILTER .* $deny_hex\$" "$log")" = 2
+verdict $? "run SCRIPT: both VMs (two programs started by the script) got the filter" "run SCRIPT: $(cat "$log")"
 
 # 4. KVM refuses the filter: the VMM is stopped before it gets its VM fd.
 rm -f "$log"
@@ -79,11 +68,8 @@ rm -f "$log"
 LD_PRELOAD=$FAKE expect 0 "own filter: the VMM runs" "$PMUFC" run "$tmp/deny.pf" -- "$TESTVMM" --kvm /dev/null --own-filter
 has "$tmp/out" "own-filter: Operation not permitted" "own filter: the VMM's KVM_SET_PMU_EVENT_FILTER fails with EPERM"
 has "$tmp/err" "refused the program's own KVM_SET_PMU_EVENT_FILTER" "own filter: the shim says so"
-if test "$(grep -c '^SET_PMU_EVENT_FILTER' "$log")" = 1; then
-	ok "own filter: only pmufc's filter reached KVM"
-else
-	bad "own filter: $(cat "$log")"
-fi
+test "$(grep -c '^SET_PMU_EVENT_FILTER' "$log")" = 1
+verdict $? "own filter: only pmufc's filter reached KVM" "own filter: $(cat "$log")"
 
 # 5b. A VM made behind the shim's back (a raw system call): the first
 # KVM_RUN the shim sees stops the VMM; made through libc, KVM_RUN passes.
@@ -126,11 +112,9 @@ for v in $(sed -n 's/^CREATE_VCPU //p' "$log"); do
 	want="$want|SET_DEVICE_ATTR $v group=0 attr=1"
 done
 got=$(grep -v '^CREATE_' "$log" | tr '\n' '|')
-if test "|$got" = "$want|" && test -n "$recs"; then
-	ok "arm64: every record, in order, on each vCPU, before its PMU init ($(echo $recs | wc -w) records x 2 vCPUs)"
-else
-	bad "arm64: calls were $got, expected $want"
-fi
+test "|$got" = "$want|" && test -n "$recs"
+verdict $? "arm64: every record, in order, on each vCPU, before its PMU init ($(echo $recs | wc -w) records x 2 vCPUs)" \
+	"arm64: calls were $got, expected $want"
 has "$tmp/out" "pmu-init vcpu-fd" "arm64: the VMM's PMU init goes through"
 
 rm -f "$log"
