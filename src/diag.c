@@ -181,13 +181,35 @@ void pf_diag_print(FILE *out, const struct pf_diag *d)
     print_one(out, d, NULL);
 }
 
-void pf_diags_print(FILE *out, const struct pf_diags *d)
+static void print_all(FILE *out, const struct pf_diags *d)
 {
     struct cursor cur = {0};
     for (const struct pf_diag *g = d->head; g; g = g->next)
         print_one(out, g, &cur);
     if (d->dropped)
         fprintf(out, "pmufc: note: %u more diagnostics not shown\n", d->dropped);
+}
+
+void pf_diags_print(FILE *out, const struct pf_diags *d)
+{
+    if (!d->head && !d->dropped)
+        return;
+    /* stderr is unbuffered: printed to directly, every character of a
+     * caret line is a write(2) of its own (100 warnings: 20,000 system
+     * calls).  Composed in memory, it is one write. */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (m) {
+        print_all(m, d);
+        if (!fclose(m)) {
+            fwrite(buf, 1, len, out);
+            free(buf);
+            return;
+        }
+        free(buf);
+    }
+    print_all(out, d);
 }
 
 struct group {
