@@ -6,9 +6,10 @@
 # hand from a built tree, `sh tests/golden-listings.sh` finds them by itself.
 # REGEN=1 (golden, reject) writes the actual outputs as the expected ones:
 # review the diff before committing it.  tests/loader/lib.sh builds on this
-# file (and names its scripts, me, before sourcing it).
+# file (and names its scripts, pf_test_name, before sourcing it: a plain
+# `me` could come from the environment).
 
-: "${me:=$(basename "$0" .sh)}"
+me=${pf_test_name:-$(basename "$0" .sh)}
 : "${TESTS_BUILDDIR:=$TESTS_SRCDIR}"
 : "${PMUFC:=$TESTS_BUILDDIR/../pmufc}"
 if ! test -x "$PMUFC"; then

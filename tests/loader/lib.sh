@@ -7,7 +7,7 @@
 # pids in $pids) are stopped on exit: both by tests/lib.sh, which this
 # file builds on (with its counters and finish), adding TAP-style cases.
 
-me=loader-$(basename "$0" .sh)
+pf_test_name=loader-$(basename "$0" .sh)
 : "${TESTS_SRCDIR:=$(cd "$(dirname "$0")/.." && pwd)}"
 . "$TESTS_SRCDIR/lib.sh"
 SHIM=$TESTS_BUILDDIR/../.libs/pmufc-shim.so
