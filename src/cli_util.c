@@ -5,14 +5,19 @@
 #include <stdio.h>
 #include <sysexits.h>
 
+static void say(const char *fmt, va_list ap)
+{
+    fputs("pmufc: ", stderr);
+    vfprintf(stderr, fmt, ap);
+}
+
 int pf_cli_fail(int status, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("pmufc: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    say(fmt, ap);
     va_end(ap);
+    fputc('\n', stderr);
     return status;
 }
 
@@ -20,10 +25,9 @@ int pf_cli_usage_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("pmufc: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputs("\nTry 'pmufc --help' for more information.\n", stderr);
+    say(fmt, ap);
     va_end(ap);
+    fputs("\nTry 'pmufc --help' for more information.\n", stderr);
     return EX_USAGE;
 }
 
