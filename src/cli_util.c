@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <sysexits.h>
 
-static void say(const char *fmt, va_list ap)
+__attribute__((format(printf, 1, 0))) static void say(const char *fmt, va_list ap)
 {
     fputs("pmufc: ", stderr);
     vfprintf(stderr, fmt, ap);
