@@ -17,23 +17,10 @@
 # Run by `make check` from the top build folder (or by hand from there).
 # REGEN=1 writes the actual bad/*.err and seeds/*.warn: review the diff.
 : "${TESTS_SRCDIR:=$(cd "$(dirname "$0")/.." && pwd)}"
-: "${TESTS_BUILDDIR:=$(pwd)/tests}"
-: "${PMUFC:=$TESTS_BUILDDIR/../pmufc}"
+. "$TESTS_SRCDIR/lib.sh"
 dir=$TESTS_SRCDIR/interop
 tool=$TESTS_BUILDDIR/interop/interop-test
-for p in "$PMUFC" "$tool"; do
-	test -x "$p" || { echo "interop: ERROR: no $p (build first)"; exit 99; }
-done
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/pmufc-interop.XXXXXX") || exit 99
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 1' HUP INT TERM
-ncase=0
-nfail=0
-fail() {
-	nfail=$((nfail + 1))
-	echo "FAIL: $*"
-}
+test -x "$tool" || { echo "$me: ERROR: no $tool (build first)"; exit 99; }
 
 # ---- seeds -----------------------------------------------------------------
 for json in "$dir"/seeds/*.json; do
@@ -157,5 +144,4 @@ ncase=$((ncase + 1))
 "$PMUFC" --format yaml "$dir/policies/deny-all.pf" -o - >/dev/null 2>&1
 test $? = 64 || fail "--format yaml: expected exit 64"
 
-echo "interop: $ncase cases, $nfail failed"
-test "$nfail" = 0
+finish
