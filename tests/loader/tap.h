@@ -9,7 +9,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-static int ncase, nfail;
+static int ncase, nfail, nskip;
 
 /* One case, passed when ok is non-zero; the description printf-style.
  * Flushed at once, so that the lines keep their order with what forked
@@ -30,11 +30,31 @@ static inline void check(int ok, const char *fmt, ...)
         nfail++;
 }
 
-/* The summary line, "NAME: N cases, F failed"; returns the exit status: 1
- * if a case failed, else 0. */
+/* A case that cannot run here (no /dev/kvm, ...): "ok N - ... # SKIP why",
+ * counted apart so the summary says how many did not really pass. */
+static inline void skip(const char *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static inline void skip(const char *why, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    ncase++;
+    nskip++;
+    printf("ok %d - ", ncase);
+    vprintf(fmt, ap);
+    printf(" # SKIP %s\n", why);
+    fflush(stdout);
+    va_end(ap);
+}
+
+/* The summary line, "NAME: N cases, F failed" (", S skipped" when some
+ * were); returns the exit status: 1 if a case failed, else 0. */
 static inline int tap_done(const char *name)
 {
-    printf("%s: %d cases, %d failed\n", name, ncase, nfail);
+    printf("%s: %d cases, %d failed", name, ncase, nfail);
+    if (nskip)
+        printf(", %d skipped", nskip);
+    putchar('\n');
     return nfail ? 1 : 0;
 }
 
