@@ -77,7 +77,15 @@ struct pmufc_caps {
     int masked_events;    /* x86: KVM_CAP_PMU_EVENT_MASKED_EVENTS (226, Linux 6.3+) */
     int arm_pmu_v3;       /* arm64: KVM_CAP_ARM_PMU_V3 (112) */
     int arm_pmu_filter;   /* arm64: KVM_HAS_DEVICE_ATTR(KVM_ARM_VCPU_PMU_V3_FILTER) on a vCPU */
-    enum pmufc_target host; /* INTEL, AMD, ARM64, or HOST when unknown */
+    enum pmufc_target host; /* the target this host's KVM takes filters for: ARM64, or
+                             * on x86 the rules it applies (as .rules); HOST when unknown */
+    /* Since 0.2: */
+    enum pmufc_target rules; /* x86: whose event-select rules KVM applies, INTEL (8-bit
+                              * selects) or AMD (12-bit): by the module's name (kvm_intel,
+                              * kvm_amd), else probed on a scratch VM, else the CPU's */
+    enum pmufc_target cpu;   /* the CPU vendor's rules (Hygon: AMD; Zhaoxin/Centaur: INTEL) */
+    int enable_pmu;          /* kvm.enable_pmu: 1, 0 (guests have no PMU at all), -1 unknown */
+    char module[32];         /* the KVM vendor module: "kvm_intel", "kvm_amd", "kvm_pvm", ...; "" */
 };
 
 struct pmufc_ctx;
@@ -106,6 +114,11 @@ PMUFC_API int pmufc_set_arm_max(struct pmufc_ctx *ctx, unsigned last_event);
 /* Warnings as errors; warnings dropped. */
 PMUFC_API int pmufc_set_werror(struct pmufc_ctx *ctx, int on);
 PMUFC_API int pmufc_set_warnings(struct pmufc_ctx *ctx, int on);
+/* Let pmufc_apply_vm and pmufc_probe_filter hand an x86 filter made for
+ * the other vendor's rules than this host's KVM applies to the kernel (a
+ * warning; an error under pmufc_set_werror).  Off by default: such a
+ * filter is refused with -EOPNOTSUPP. */
+PMUFC_API int pmufc_set_force_vendor(struct pmufc_ctx *ctx, int on);
 
 /* Compile a policy into the context's filter, replacing any earlier one.
  * name is used in diagnostics.  text need not be NUL-terminated; it is
@@ -158,8 +171,10 @@ PMUFC_API ssize_t pmufc_diag_format(const struct pmufc_ctx *ctx, unsigned i, cha
  * VM-wide; applying it on every vCPU gives the same filter.  When a record
  * fails, the ones before it have taken effect: do not run that VM.
  *
- * Returns 0; -EINVAL (invalid filter: nothing was called; or the kernel
- * refused it); -EOPNOTSUPP (the filter is for the other architecture);
+ * Returns 0; -EINVAL (invalid filter, also by the rules this host's KVM
+ * applies (pmufc_probe): nothing was called; or the kernel refused it);
+ * -EOPNOTSUPP (the filter is not for this host's KVM: the other
+ * architecture, or the other x86 vendor's rules; nothing was called);
  * -ENODATA (blob NULL and no filter in the context); -ENOMEM; else the
  * kernel's error, e.g. -EIO (not the VM's creator), -ENOTTY (not a VM or
  * vCPU fd), -EBADF, -EBUSY (arm64: too late), -ENODEV (arm64: no PMUv3

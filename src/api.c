@@ -31,6 +31,7 @@ struct pmufc_ctx {
     char *cpu;
     unsigned arm_max;
     int werror, no_warnings;
+    int force_vendor;
 
     /* The filter. */
     uint8_t *blob;
@@ -191,6 +192,14 @@ int pmufc_set_arm_max(struct pmufc_ctx *ctx, unsigned last_event)
     if (!ctx || (last_event != PF_ARM_EVENT_MAX && last_event != PF_ARM_V3P0_EVENT_MAX))
         return -EINVAL;
     ctx->arm_max = last_event;
+    return 0;
+}
+
+int pmufc_set_force_vendor(struct pmufc_ctx *ctx, int on)
+{
+    if (!ctx)
+        return -EINVAL;
+    ctx->force_vendor = !!on;
     return 0;
 }
 
@@ -489,7 +498,11 @@ static int apply(struct pmufc_ctx *ctx, int fd, const void *blob, size_t len, in
                 pf_target_name(t));
         return -EOPNOTSUPP;
     }
-    return pf_apply(fd, bytes, n, t, arm_max(ctx), NULL, &ctx->diags);
+    struct pf_kvm_caps host;
+    pf_kvm_probe(&host);
+    if (pf_check_host(t, &host, ctx->force_vendor, &ctx->diags))
+        return -EOPNOTSUPP;
+    return pf_apply(fd, bytes, n, t, arm_max(ctx), &host, NULL, &ctx->diags);
 }
 
 int pmufc_apply_vm(struct pmufc_ctx *ctx, int vm_fd, const void *blob, size_t len)
@@ -517,6 +530,10 @@ int pmufc_probe(struct pmufc_caps *caps, size_t size)
     out.arm_pmu_v3 = c.arm_pmu_v3;
     out.arm_pmu_filter = c.arm_pmu_filter;
     out.host = from_pf(c.host);
+    out.rules = from_pf(c.rules);
+    out.cpu = from_pf(c.cpu);
+    out.enable_pmu = c.enable_pmu;
+    memcpy(out.module, c.module, sizeof(out.module));
     memcpy(caps, &out, size < sizeof(out) ? size : sizeof(out));
     return rc;
 }
@@ -529,5 +546,9 @@ int pmufc_probe_filter(struct pmufc_ctx *ctx, const void *blob, size_t len)
     int rc = prepare(ctx, blob, len, &bytes, &n, &t);
     if (rc)
         return rc;
-    return pf_probe_filter(bytes, n, t, arm_max(ctx), &ctx->diags);
+    struct pf_kvm_caps host;
+    pf_kvm_probe(&host);
+    if (pf_check_host(t, &host, ctx->force_vendor, &ctx->diags))
+        return -EOPNOTSUPP;
+    return pf_probe_filter(bytes, n, t, arm_max(ctx), &host, &ctx->diags);
 }

@@ -48,12 +48,75 @@ _Static_assert(PF_KVM_CAP_ARM_PMU_V3 == KVM_CAP_ARM_PMU_V3, "cap 126");
 _Static_assert(PF_KVM_SET_PMU_EVENT_FILTER == 0x4020AEB2ul, "KVM_SET_PMU_EVENT_FILTER");
 _Static_assert(sizeof(struct pf_kvm_arm_filter) == PF_ARM_RECORD, "arm64 record");
 
+static int open_kvm(void)
+{
+    int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    return fd < 0 ? -errno : fd;
+}
+
+static int check_ext(int kvm, int cap)
+{
+    int r = ioctl(kvm, PF_KVM_CHECK_EXTENSION, (unsigned long)cap);
+    return r > 0 ? r : 0;
+}
+
+/* Whose event-select rules does this KVM apply?  A masked entry for
+ * select 0x100 has bit 32 set: the kernel checks masked entries against
+ * its vendor's EVENTSEL_EVENT (Intel 0xff; AMD 0xff | 0xf << 32) and
+ * refuses bits outside it with EINVAL (arch/x86/kvm/pmu.c,
+ * is_masked_filter_valid).  Needs masked events (Linux 6.3+); a scratch
+ * VM, so that no VM of the caller's ever sees the probe. */
+static enum pf_target probe_rules(int kvm)
+{
+    int vm = ioctl(kvm, PF_KVM_CREATE_VM, 0ul);
+    if (vm < 0)
+        return PF_TARGET_NONE;
+    uint64_t f[PF_BLOB_HEADER / 8 + 1];
+    memset(f, 0, sizeof(f));
+    struct pf_kvm_x86_filter_hdr h = {.action = KVM_PMU_EVENT_DENY, .nevents = 1,
+                                      .flags = KVM_PMU_EVENT_FLAG_MASKED_EVENTS};
+    memcpy(f, &h, sizeof(h));
+    f[PF_BLOB_HEADER / 8] = pf_x86_masked(0x100, 0, 0, 0);
+    int r = ioctl(vm, PF_KVM_SET_PMU_EVENT_FILTER, f);
+    int e = errno;
+    close(vm);
+    return r == 0 ? PF_TARGET_AMD : e == EINVAL ? PF_TARGET_INTEL : PF_TARGET_NONE;
+}
+
+/* The x86 rules: the module's by name; else KVM's answer when it can be
+ * asked (kvm open, masked events); else the CPU's. */
+static void find_rules(struct pf_kvm_caps *c, int kvm)
+{
+    c->rules = pf_host_kvm_module(c->module, sizeof(c->module));
+    c->rules_how = PF_RULES_MODULE;
+    if (c->rules == PF_TARGET_NONE && kvm >= 0 &&
+        check_ext(kvm, PF_KVM_CAP_PMU_EVENT_MASKED_EVENTS) > 0) {
+        c->rules = probe_rules(kvm);
+        c->rules_how = PF_RULES_PROBED;
+    }
+    if (c->rules == PF_TARGET_NONE) {
+        c->rules = c->cpu;
+        c->rules_how = c->cpu != PF_TARGET_NONE ? PF_RULES_CPU : PF_RULES_NONE;
+    }
+}
+
 enum pf_target pf_load_host_target(void)
 {
 #if defined(__aarch64__)
     return PF_TARGET_ARM64;
 #else
-    return pf_host_target();
+    struct pf_kvm_caps c;
+    memset(&c, 0, sizeof(c));
+    c.cpu = pf_host_cpu(c.cpu_vendor);
+    if (pf_host_kvm_module(c.module, sizeof(c.module)) != PF_TARGET_NONE || !c.module[0]) {
+        find_rules(&c, -1); /* known by name, or no KVM module to ask */
+        return c.rules;
+    }
+    int kvm = open_kvm();
+    find_rules(&c, kvm);
+    if (kvm >= 0)
+        close(kvm);
+    return c.rules;
 #endif
 }
 
@@ -117,11 +180,11 @@ const char *pf_apply_explain(enum pf_target t, int err, int masked)
             return "the fd is not a KVM VM fd (KVM_SET_PMU_EVENT_FILTER is a VM ioctl), or "
                    "this kernel's KVM has no PMU event filter";
         case EINVAL:
-            return masked ? "the kernel refused the filter: masked entries need Linux 6.3 "
-                            "(KVM_CAP_PMU_EVENT_MASKED_EVENTS; see pmufc --probe); compile "
-                            "with --abi plain"
+            return masked ? "the kernel refused the masked entries (see pmufc --probe: does this "
+                            "KVM have KVM_CAP_PMU_EVENT_MASKED_EVENTS, and whose event-select "
+                            "rules does it apply?)"
                           : "the kernel refused the filter, which pmufc's validator accepted: "
-                            "is it for this host's CPU vendor? (see pmufc --probe)";
+                            "is it for this host's KVM? (see pmufc --probe)";
         case E2BIG:
             return "the kernel takes fewer entries than this filter has";
         case EBADF:
@@ -203,22 +266,55 @@ static void refused(struct pf_diags *d, const struct pf_ioctl_via *via, const ch
             pf_errno_name(err, nb, sizeof(nb)), why);
 }
 
-static int apply_x86(int fd, const uint8_t *blob, size_t len, enum pf_target t,
+static const char *const rules_names[] = {"", "probed", "the module", "the CPU vendor"};
+
+/* EINVAL from KVM_SET_PMU_EVENT_FILTER, explained with what is known of
+ * the host's KVM. */
+static const char *explain_x86_einval(char *buf, size_t size, const uint8_t *blob, int masked,
+                                      const struct pf_kvm_caps *host)
+{
+    if (!host || !host->kvm)
+        return pf_apply_explain(PF_TARGET_INTEL, EINVAL, masked);
+    if (masked && !host->masked_events)
+        return "this kernel has no masked entries (KVM_CAP_PMU_EVENT_MASKED_EVENTS, Linux "
+               "6.3+): compile with --abi plain";
+    uint32_t flags;
+    memcpy(&flags, blob + 12, 4);
+    if (flags & ~KVM_PMU_EVENT_FLAG_MASKED_EVENTS)
+        return "the kernel takes no flags but KVM_PMU_EVENT_FLAG_MASKED_EVENTS";
+    snprintf(buf, size, "the kernel refused the filter, which pmufc's validator accepted by %s's "
+             "rules (this KVM: %s, rules %s by %s; see pmufc --probe)",
+             pf_target_name(host->rules), host->module[0] ? host->module : "unknown module",
+             pf_target_name(host->rules), rules_names[host->rules_how]);
+    return buf;
+}
+
+static int apply_x86(int fd, const uint8_t *blob, size_t len, const struct pf_kvm_caps *host,
                      const struct pf_ioctl_via *via, struct pf_diags *d)
 {
+    /* What the kernel reads: the header and nevents entries; bytes after
+     * them are never seen, and are not handed over. */
+    uint32_t nevents;
+    memcpy(&nevents, blob + 4, 4);
+    size_t n = PF_BLOB_HEADER + 8 * (size_t)nevents;
+    if (n > len)
+        n = len;
     /* The kernel reads through its argument; give it an aligned copy. */
-    uint64_t *copy = malloc(len + 8);
+    uint64_t *copy = malloc(n + 8);
     if (!copy) {
         pf_diag(d, PF_SEV_ERROR, NULL, "out of memory");
         return -ENOMEM;
     }
-    memcpy(copy, blob, len);
-    long r = via->call(via->ctx, fd, PF_KVM_SET_PMU_EVENT_FILTER, copy, len);
+    memcpy(copy, blob, n);
+    long r = via->call(via->ctx, fd, PF_KVM_SET_PMU_EVENT_FILTER, copy, n);
     free(copy);
     if (r >= 0)
         return 0;
     int masked = (blob[12] & KVM_PMU_EVENT_FLAG_MASKED_EVENTS) != 0;
-    refused(d, via, "KVM_SET_PMU_EVENT_FILTER", fd, (int)-r, pf_apply_explain(t, (int)-r, masked));
+    char buf[320];
+    const char *why = (int)-r == EINVAL ? explain_x86_einval(buf, sizeof(buf), blob, masked, host)
+                                        : pf_apply_explain(PF_TARGET_INTEL, (int)-r, masked);
+    refused(d, via, "KVM_SET_PMU_EVENT_FILTER", fd, (int)-r, why);
     return (int)r;
 }
 
@@ -248,28 +344,66 @@ static int apply_arm(int fd, const uint8_t *blob, size_t len, const struct pf_io
     return 0;
 }
 
+/* The validator by the rules of the host's KVM (x86): its event-select
+ * width, and whether it has masked entries at all. */
+static int validate_for_host(const uint8_t *blob, size_t len, enum pf_target t, unsigned arm_max,
+                             const struct pf_kvm_caps *host, struct pf_diags *d)
+{
+    if (t == PF_TARGET_ARM64 || !host || host->rules == PF_TARGET_NONE)
+        return pf_validate_filter(blob, len, t, arm_max, NULL, d);
+    if (pf_validate_filter(blob, len, host->rules, arm_max, NULL, d))
+        return -1;
+    uint32_t flags;
+    memcpy(&flags, blob + 12, 4);
+    if (host->kvm && (flags & KVM_PMU_EVENT_FLAG_MASKED_EVENTS) && !host->masked_events) {
+        pf_diag(d, PF_SEV_ERROR, NULL, "the filter has masked entries, and this kernel has none "
+                "(no KVM_CAP_PMU_EVENT_MASKED_EVENTS: Linux before 6.3): compile it with --abi "
+                "plain");
+        return -1;
+    }
+    return 0;
+}
+
 int pf_apply(int fd, const uint8_t *blob, size_t len, enum pf_target t, unsigned arm_max,
-             const struct pf_ioctl_via *via, struct pf_diags *d)
+             const struct pf_kvm_caps *host, const struct pf_ioctl_via *via, struct pf_diags *d)
 {
     /* The validator, on the exact bytes that are about to be handed over. */
-    if (pf_validate_filter(blob, len, t, arm_max, NULL, d))
+    if (validate_for_host(blob, len, t, arm_max, host, d))
         return -EINVAL;
     if (!via)
         via = &direct;
     return t == PF_TARGET_ARM64 ? apply_arm(fd, blob, len, via, d)
-                                : apply_x86(fd, blob, len, t, via, d);
+                                : apply_x86(fd, blob, len, host, via, d);
 }
 
-static int open_kvm(void)
+int pf_check_host(enum pf_target t, const struct pf_kvm_caps *c, int force_vendor,
+                  struct pf_diags *d)
 {
-    int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-    return fd < 0 ? -errno : fd;
-}
-
-static int check_ext(int kvm, int cap)
-{
-    int r = ioctl(kvm, PF_KVM_CHECK_EXTENSION, (unsigned long)cap);
-    return r > 0 ? r : 0;
+    if (c->host == PF_TARGET_NONE || t == c->host)
+        return 0;
+    if ((t == PF_TARGET_ARM64) != (c->host == PF_TARGET_ARM64)) {
+        pf_diag(d, PF_SEV_ERROR, NULL, "the filter is for %s, and this host's KVM is %s: it "
+                "cannot take it, and a VM would run unfiltered", pf_target_name(t),
+                c->host == PF_TARGET_ARM64 ? "arm64" : "x86");
+        return -1;
+    }
+    char why[160];
+    snprintf(why, sizeof(why), "%s%s%s applies %s's event-select rules (%s)",
+             c->module[0] ? "this host's KVM (" : "this host's KVM", c->module,
+             c->module[0] ? ")" : "", pf_target_name(c->rules),
+             c->rules_how == PF_RULES_PROBED ? "probed"
+             : c->rules_how == PF_RULES_MODULE ? "by its module"
+                                               : "by the CPU vendor");
+    if (!force_vendor) {
+        pf_diag(d, PF_SEV_ERROR, NULL, "the filter is for %s, but %s: compile it for this host "
+                "(--target %s), or load it anyway with --force-vendor", pf_target_name(t), why,
+                pf_target_name(c->rules));
+        return -1;
+    }
+    pf_diag(d, PF_SEV_WARNING, NULL, "the filter is for %s, but %s; loaded anyway "
+            "(--force-vendor): KVM checks it by its own rules, and its events mean this CPU's",
+            pf_target_name(t), why);
+    return pf_diags_failed(d) ? -1 : 0;
 }
 
 /* arm64: a vCPU with a PMUv3 on a new VM.  Returns 0 with both fds, or
@@ -306,8 +440,15 @@ static void close_fd(int fd)
 int pf_kvm_probe(struct pf_kvm_caps *c)
 {
     memset(c, 0, sizeof(*c));
-    c->host = pf_load_host_target();
+    c->cpu = pf_host_cpu(c->cpu_vendor);
+    c->enable_pmu = pf_host_enable_pmu();
     int kvm = open_kvm();
+#if defined(__aarch64__)
+    c->host = PF_TARGET_ARM64;
+#else
+    find_rules(c, kvm);
+    c->host = c->rules;
+#endif
     if (kvm < 0)
         return kvm;
     c->kvm = 1;
@@ -336,9 +477,14 @@ int pf_kvm_probe(struct pf_kvm_caps *c)
 }
 
 int pf_probe_filter(const uint8_t *blob, size_t len, enum pf_target t, unsigned arm_max,
-                    struct pf_diags *d)
+                    const struct pf_kvm_caps *host, struct pf_diags *d)
 {
-    if (pf_validate_filter(blob, len, t, arm_max, NULL, d))
+    struct pf_kvm_caps probed;
+    if (!host) {
+        pf_kvm_probe(&probed);
+        host = &probed;
+    }
+    if (validate_for_host(blob, len, t, arm_max, host, d))
         return -EINVAL;
     int kvm = open_kvm();
     if (kvm < 0) {
@@ -357,7 +503,7 @@ int pf_probe_filter(const uint8_t *blob, size_t len, enum pf_target t, unsigned 
     if (rc) {
         pf_diag(d, PF_SEV_ERROR, NULL, "cannot make a scratch VM: %s: %s", step, strerror(-rc));
     } else {
-        rc = pf_apply(t == PF_TARGET_ARM64 ? vcpu : vm, blob, len, t, arm_max, NULL, d);
+        rc = pf_apply(t == PF_TARGET_ARM64 ? vcpu : vm, blob, len, t, arm_max, host, NULL, d);
     }
     close_fd(vcpu);
     close_fd(vm);

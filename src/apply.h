@@ -87,8 +87,11 @@ struct pf_ioctl_via {
     const char *where;
 };
 
-/* The target the kernel of this host takes filters for: INTEL or AMD
- * (CPUID), ARM64 on arm64, else NONE. */
+/* The target the kernel of this host takes filters for: ARM64 on arm64;
+ * on x86 the rules of the KVM module that serves /dev/kvm (kvm_intel:
+ * INTEL, kvm_amd: AMD; any other module is asked with a scratch VM where
+ * it can be, see pf_kvm_probe), else the CPU vendor's; NONE when none of
+ * these says. */
 enum pf_target pf_load_host_target(void);
 
 /* Runs the validator on blob for target t (arm64: an event space of
@@ -112,12 +115,19 @@ int pf_decode_filter_print(FILE *err, const char *name, const uint8_t *blob, siz
                            enum pf_target t, unsigned arm_max, int werror, int no_warnings,
                            struct pf_x86_filter *x86, struct pf_arm_filter *arm);
 
+struct pf_kvm_caps;
+
 /* Validates, then applies: x86 targets with KVM_SET_PMU_EVENT_FILTER on
  * fd (a VM), arm64 with one KVM_SET_DEVICE_ATTR per record on fd (a vCPU).
- * via NULL: directly.  Returns 0, -EINVAL when the validator refused the
- * filter (nothing was called), else the kernel's -errno, explained in d. */
+ * host, when not NULL, is what pf_kvm_probe found: the validator then
+ * checks by the rules that KVM applies (its event-select width, whether
+ * it has masked entries), so that a refusal names its true cause before
+ * the kernel is called.  Only the bytes the kernel reads are handed over
+ * (x86: 32 + 8 * nevents).  via NULL: directly.  Returns 0, -EINVAL when
+ * the validator refused the filter (nothing was called), else the
+ * kernel's -errno, explained in d. */
 int pf_apply(int fd, const uint8_t *blob, size_t len, enum pf_target t, unsigned arm_max,
-             const struct pf_ioctl_via *via, struct pf_diags *d);
+             const struct pf_kvm_caps *host, const struct pf_ioctl_via *via, struct pf_diags *d);
 
 /* Why KVM refused a filter: a sentence for errno err (positive) from the
  * x86 or arm64 filter call on fd; masked: the x86 filter had masked
@@ -130,22 +140,50 @@ extern const char pf_eio_explanation[];
 /* "EINVAL" for EINVAL; "errno N" for the unknown. */
 const char *pf_errno_name(int err, char *buf, size_t len);
 
+/* How the x86 rules in pf_kvm_caps were found. */
+enum pf_rules_how {
+    PF_RULES_NONE = 0, /* not x86, or nothing says */
+    PF_RULES_PROBED,   /* KVM was asked: a masked entry with select bit 32 set */
+    PF_RULES_MODULE,   /* the module's name: kvm_intel or kvm_amd */
+    PF_RULES_CPU,      /* the CPU vendor's: the module is unknown and KVM could not be asked */
+};
+
 struct pf_kvm_caps {
     int kvm, api_version;
     int pmu_event_filter, masked_events; /* x86 */
     int arm_pmu_v3, arm_pmu_filter;      /* arm64 */
-    enum pf_target host;
+    enum pf_target host;  /* the target this host's KVM takes filters for (ARM64, or rules) */
+    enum pf_target rules; /* x86: whose event-select rules KVM applies: INTEL (8-bit selects)
+                           * or AMD (12-bit); NONE elsewhere */
+    enum pf_rules_how rules_how;
+    enum pf_target cpu;   /* the CPU vendor's rules (pf_host_cpu) */
+    char cpu_vendor[13];  /* CPUID's vendor string; "" without CPUID */
+    char module[32];      /* the KVM vendor module: kvm_intel, kvm_amd, kvm_pvm, ...; "" */
+    int enable_pmu;       /* kvm.enable_pmu: 1, 0 (guests have no PMU), -1 unknown */
 };
 
-/* Opens /dev/kvm and asks.  Returns 0, or -errno of opening /dev/kvm
- * (caps->host is set either way). */
+/* Opens /dev/kvm and asks: capabilities, and (x86) which event-select
+ * rules it applies: by the module's name for kvm_intel and kvm_amd; for
+ * any other module, by setting a masked entry with select bit 32 on a
+ * scratch VM (accepted only under AMD's rules; needs masked events, Linux
+ * 6.3+), else the CPU vendor's.  Returns 0, or -errno of opening /dev/kvm
+ * (everything but the capabilities is set either way). */
 int pf_kvm_probe(struct pf_kvm_caps *caps);
 
+/* Is a filter for t one this host's KVM (caps from pf_kvm_probe) can
+ * take?  Never across architectures (an arm64 filter on x86 would leave
+ * the VM unfiltered); for the other x86 vendor's rules only with
+ * force_vendor (then a warning, an error under werror).  Errors and
+ * warnings go to d.  Returns 0 when the filter may go on. */
+int pf_check_host(enum pf_target t, const struct pf_kvm_caps *caps, int force_vendor,
+                  struct pf_diags *d);
+
 /* Applies the filter to a scratch VM (arm64: a scratch vCPU with a
- * PMUv3), destroyed afterwards.  Returns as pf_apply, or the -errno of
- * opening /dev/kvm or of building the scratch VM, explained in d. */
+ * PMUv3), destroyed afterwards, validated by the rules of host (NULL:
+ * probed here).  Returns as pf_apply, or the -errno of opening /dev/kvm
+ * or of building the scratch VM, explained in d. */
 int pf_probe_filter(const uint8_t *blob, size_t len, enum pf_target t, unsigned arm_max,
-                    struct pf_diags *d);
+                    const struct pf_kvm_caps *host, struct pf_diags *d);
 
 /* Is this input a filter's bytes rather than policy text?  Policy text
  * never holds a NUL byte; every filter of either architecture does (a

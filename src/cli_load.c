@@ -70,14 +70,35 @@ static int flushed(int rc)
     return rc;
 }
 
-/* A filter ready for the kernel: the bytes, what they are for. */
+/* A filter ready for the kernel: the bytes, what they are for, and what
+ * this host's KVM is. */
 struct loaded {
     uint8_t *blob;
     size_t len;
     enum pf_target t;
     unsigned arm_max;
-    char desc[160]; /* "intel, ALLOW, 2 plain entries" */
+    int krc;                 /* pf_kvm_probe's result: 0, or -errno of opening /dev/kvm */
+    struct pf_kvm_caps caps; /* this host's KVM, as probed */
+    char desc[160];          /* "intel, ALLOW, 2 plain entries" */
 };
+
+/* Is the filter for this host's KVM?  Not across architectures, ever;
+ * not for the other x86 vendor's rules unless --force-vendor (a warning
+ * then, an error under -W).  Returns 0 or an exit status. */
+static int check_host(const struct loaded *f, const struct pf_compile_opts *o)
+{
+    struct pf_arena *a = pf_arena_new();
+    if (!a)
+        return pf_cli_fail(EX_SOFTWARE, "out of memory");
+    struct pf_diags d;
+    pf_diags_init(&d, a);
+    d.werror = o->werror;
+    d.no_warnings = o->no_warnings;
+    int rc = pf_check_host(f->t, &f->caps, o->force_vendor, &d);
+    pf_diags_print(stderr, &d);
+    pf_arena_free(a);
+    return rc ? EX_DATAERR : 0;
+}
 
 static void describe(struct loaded *f)
 {
@@ -105,7 +126,7 @@ static void describe(struct loaded *f)
 /* Reads FILE and turns it into a validated filter for the kernel: a
  * policy is compiled (and verified), a filter is validated.  Diagnostics
  * go to standard error.  Returns 0 or an exit status. */
-static int load(const char *input, const struct pf_compile_opts *o, struct loaded *f)
+static int load(const char *input, const struct pf_compile_opts *o, int check, struct loaded *f)
 {
     memset(f, 0, sizeof(*f));
     char *buf, err[512];
@@ -113,7 +134,8 @@ static int load(const char *input, const struct pf_compile_opts *o, struct loade
     int rc = pf_read_input(input, INPUT_LIMIT, &buf, &len, err, sizeof(err));
     if (rc)
         return pf_cli_fail(rc == -2 ? EX_DATAERR : EX_NOINPUT, "%s", err);
-    enum pf_target host = pf_load_host_target();
+    f->krc = pf_kvm_probe(&f->caps);
+    enum pf_target host = f->caps.host;
     f->arm_max = o->arm_max ? o->arm_max : PF_ARM_EVENT_MAX;
     if (pf_input_is_blob(buf, len)) {
         f->t = o->target != PF_TARGET_NONE ? o->target : host;
@@ -155,12 +177,12 @@ static int load(const char *input, const struct pf_compile_opts *o, struct loade
         if (rc)
             return rc;
     }
-    if (host != PF_TARGET_NONE && f->t != host && !o->no_warnings)
-        fprintf(stderr, "pmufc: warning: the filter is for %s, but this host is %s: %s\n",
-                pf_target_name(f->t), pf_target_name(host),
-                (f->t == PF_TARGET_ARM64) != (host == PF_TARGET_ARM64)
-                    ? "its KVM cannot take it"
-                    : "KVM here checks it by this host's rules, and its events mean this host's");
+    rc = check ? check_host(f, o) : 0;
+    if (rc) {
+        free(f->blob);
+        f->blob = NULL;
+        return rc;
+    }
     describe(f);
     return 0;
 }
@@ -262,7 +284,7 @@ static int apply_pid(const struct loaded *f, pid_t pid, const char *vm_fd)
     memset(&iv, 0, sizeof(iv));
     iv.pid = pid;
     struct pf_ioctl_via via = {pf_inject_via_call, &iv, where};
-    int rc = pf_apply((int)fd, f->blob, f->len, f->t, f->arm_max, &via, &d);
+    int rc = pf_apply((int)fd, f->blob, f->len, f->t, f->arm_max, &f->caps, &via, &d);
     int status = 0;
     if (iv.failed) {
         fprintf(stderr, "pmufc: cannot apply the filter in process %ld (%s): %s\n", (long)pid, comm,
@@ -298,7 +320,7 @@ static int apply_inherited(const struct loaded *f, const char *vm_fd)
         return pf_cli_fail(EX_SOFTWARE, "out of memory");
     struct pf_diags d;
     pf_diags_init(&d, a);
-    int rc = pf_apply((int)fd, f->blob, f->len, f->t, f->arm_max, NULL, &d);
+    int rc = pf_apply((int)fd, f->blob, f->len, f->t, f->arm_max, &f->caps, NULL, &d);
     int status = 0;
     if (rc) {
         print_diags_plain(&d);
@@ -322,12 +344,14 @@ int pf_cli_apply(const char *input, const char *pid, const char *vm_fd,
     if (!input)
         return pf_cli_usage_error("--apply needs a policy or filter FILE");
     struct loaded f;
-    int rc = load(input, o, &f);
+    int rc = load(input, o, 0, &f);
     if (rc)
         return rc;
     if (f.t == PF_TARGET_ARM64)
         rc = pf_cli_usage_error("an arm64 filter is fixed before a VM's vCPUs run and cannot be applied to a "
                         "running VMM: start the VMM with 'pmufc run'");
+    else if ((rc = check_host(&f, o)))
+        ;
     else if (pid)
         rc = apply_pid(&f, (pid_t)p, vm_fd);
     else
@@ -336,10 +360,61 @@ int pf_cli_apply(const char *input, const char *pid, const char *vm_fd,
     return flushed(rc);
 }
 
-/* Can this host's KVM take a filter for t at all (x86 for x86, arm64 for arm64)? */
-static int same_arch(enum pf_target t)
+static const char *rules_how(enum pf_rules_how h)
 {
-    return (t == PF_TARGET_ARM64) == (pf_load_host_target() == PF_TARGET_ARM64);
+    switch (h) {
+    case PF_RULES_PROBED:
+        return "probed: KVM was asked with a masked entry for select 0x100, which only AMD's "
+               "rules take";
+    case PF_RULES_MODULE:
+        return "by the module";
+    case PF_RULES_CPU:
+        return "from the CPU vendor: the module is unknown and KVM could not be asked (it needs "
+               "masked events, Linux 6.3+)";
+    case PF_RULES_NONE:
+        break;
+    }
+    return "unknown";
+}
+
+static void print_caps(const struct pf_kvm_caps *c, int krc)
+{
+    if (c->host == PF_TARGET_NONE)
+        printf("host: unknown (neither Intel, AMD nor arm64): give --target\n");
+    else
+        printf("host: %s (filters for this host's KVM: --target %s)\n", pf_target_name(c->host),
+               pf_target_name(c->host));
+    if (c->cpu_vendor[0])
+        printf("cpu: %s (%s)\n", c->cpu_vendor,
+               c->cpu == PF_TARGET_NONE ? "unknown vendor" : pf_target_name(c->cpu));
+    if (c->host != PF_TARGET_ARM64) {
+        printf("kvm module: %s\n", c->module[0] ? c->module : "none found in /sys/module");
+        if (c->rules != PF_TARGET_NONE)
+            printf("event-select rules: %s (%s selects; %s)\n", pf_target_name(c->rules),
+                   c->rules == PF_TARGET_AMD ? "12-bit" : "8-bit", rules_how(c->rules_how));
+        if (c->rules != PF_TARGET_NONE && c->cpu != PF_TARGET_NONE && c->rules != c->cpu)
+            printf("note: this KVM applies %s's event-select rules on %s CPU\n",
+                   pf_target_name(c->rules), c->cpu == PF_TARGET_AMD ? "an amd" : "an intel");
+    }
+    if (c->enable_pmu == 0)
+        printf("kvm.enable_pmu: N: guests of this host have no PMU at all; filters are taken, "
+               "but nothing counts\n");
+    else if (c->enable_pmu == 1)
+        printf("kvm.enable_pmu: Y\n");
+    if (krc) {
+        printf("/dev/kvm: %s: no KVM here\n", strerror(-krc));
+        return;
+    }
+    printf("KVM API version: %d\n", c->api_version);
+    if (c->host == PF_TARGET_ARM64) {
+        printf("KVM_CAP_ARM_PMU_V3 (126): %s\n", c->arm_pmu_v3 ? "yes" : "no");
+        printf("KVM_ARM_VCPU_PMU_V3_FILTER on a vCPU (Linux 5.11+): %s\n",
+               c->arm_pmu_filter ? "yes" : "no");
+    } else {
+        printf("KVM_CAP_PMU_EVENT_FILTER (173): %s\n", c->pmu_event_filter ? "yes" : "no");
+        printf("KVM_CAP_PMU_EVENT_MASKED_EVENTS (226, Linux 6.3+): %s\n",
+               c->masked_events ? "yes" : "no");
+    }
 }
 
 /* --probe */
@@ -349,36 +424,26 @@ int pf_cli_probe(const char *input, const struct pf_compile_opts *o)
     int krc = pf_kvm_probe(&c);
     struct loaded f;
     memset(&f, 0, sizeof(f));
-    printf("host: %s\n", c.host == PF_TARGET_NONE ? "unknown (neither Intel, AMD nor arm64)"
-                                                  : pf_target_name(c.host));
-    if (krc) {
-        printf("/dev/kvm: %s: no KVM here\n", strerror(-krc));
-    } else {
-        printf("KVM API version: %d\n", c.api_version);
-        if (c.host == PF_TARGET_ARM64) {
-            printf("KVM_CAP_ARM_PMU_V3 (126): %s\n", c.arm_pmu_v3 ? "yes" : "no");
-            printf("KVM_ARM_VCPU_PMU_V3_FILTER on a vCPU (Linux 5.11+): %s\n",
-                   c.arm_pmu_filter ? "yes" : "no");
-        } else {
-            printf("KVM_CAP_PMU_EVENT_FILTER (173): %s\n", c.pmu_event_filter ? "yes" : "no");
-            printf("KVM_CAP_PMU_EVENT_MASKED_EVENTS (226, Linux 6.3+): %s\n",
-                   c.masked_events ? "yes" : "no");
-        }
-    }
+    print_caps(&c, krc);
     int support = !krc && (c.host == PF_TARGET_ARM64 ? c.arm_pmu_filter : c.pmu_event_filter);
     if (!input)
         return flushed(support ? 0 : EX_UNAVAILABLE);
     fflush(stdout);
-    int rc = load(input, o, &f);
+    int rc = load(input, o, 0, &f);
     if (rc)
         return rc;
     printf("filter: %s: %s\n", input, f.desc);
-    if (krc || !same_arch(f.t)) {
-        printf("not tried: %s\n", krc ? "no KVM here" : "the filter is for another architecture");
-        free(f.blob);
-        return EX_UNAVAILABLE;
-    }
     fflush(stdout);
+    if (check_host(&f, o)) {
+        printf("refused: the filter is not for this host's KVM\n");
+        free(f.blob);
+        return flushed(EX_DATAERR);
+    }
+    if (krc) {
+        printf("not tried: no KVM here\n");
+        free(f.blob);
+        return flushed(EX_UNAVAILABLE);
+    }
     struct pf_arena *a = pf_arena_new();
     if (!a) {
         free(f.blob);
@@ -386,7 +451,7 @@ int pf_cli_probe(const char *input, const struct pf_compile_opts *o)
     }
     struct pf_diags d;
     pf_diags_init(&d, a);
-    rc = pf_probe_filter(f.blob, f.len, f.t, f.arm_max, &d);
+    rc = pf_probe_filter(f.blob, f.len, f.t, f.arm_max, &f.caps, &d);
     if (rc) {
         print_diags_plain(&d);
         printf("refused: this kernel does not take the filter\n");
@@ -510,6 +575,28 @@ static int check_preloadable(const char *prog)
     return 0;
 }
 
+/* A pmufc that runs from its build tree, uninstalled, takes the shim
+ * built beside it (libtool puts it in .libs/), not an installed one of
+ * another version. */
+static int build_tree_shim(char *buf, size_t size)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (n <= 0)
+        return 0;
+    exe[n] = 0;
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return 0;
+    *slash = 0;
+    char marker[PATH_MAX + 16];
+    snprintf(marker, sizeof(marker), "%s/config.status", exe);
+    if (access(marker, F_OK))
+        return 0;
+    int len = snprintf(buf, size, "%s/.libs/pmufc-shim.so", exe);
+    return len > 0 && (size_t)len < size && !access(buf, R_OK);
+}
+
 int pf_cli_run(int argc, char **argv, const struct pf_compile_opts *o)
 {
     if (argc < 1)
@@ -521,9 +608,10 @@ int pf_cli_run(int argc, char **argv, const struct pf_compile_opts *o)
     if (argc < 1)
         return pf_cli_usage_error("run needs a VMM to start: pmufc run FILE -- VMM [ARGS...]");
 
+    char built[PATH_MAX];
     const char *shim = getenv("PMUFC_SHIM");
     if (!shim || !*shim)
-        shim = PMUFC_SHIM_PATH;
+        shim = build_tree_shim(built, sizeof(built)) ? built : PMUFC_SHIM_PATH;
     if (access(shim, R_OK))
         return pf_cli_fail(EX_UNAVAILABLE, "the shim %s: %s (reinstall pmufc, or name it with PMUFC_SHIM)",
                     shim, strerror(errno));
@@ -538,7 +626,7 @@ int pf_cli_run(int argc, char **argv, const struct pf_compile_opts *o)
     dlclose(handle);
 
     struct loaded f;
-    int rc = load(input, o, &f);
+    int rc = load(input, o, 1, &f);
     if (rc)
         return rc;
 
@@ -556,25 +644,26 @@ int pf_cli_run(int argc, char **argv, const struct pf_compile_opts *o)
     }
 
     /* Before starting anything: does this kernel take the filter? */
-    int kvm = same_arch(f.t) ? open("/dev/kvm", O_RDWR | O_CLOEXEC) : -1;
-    if (kvm >= 0) {
-        close(kvm);
+    if (!f.krc) {
         struct pf_arena *a = pf_arena_new();
-        struct pf_diags d;
-        if (a) {
-            pf_diags_init(&d, a);
-            rc = pf_probe_filter(f.blob, f.len, f.t, f.arm_max, &d);
-            if (rc) {
-                print_diags_plain(&d);
-                fprintf(stderr, "pmufc: this kernel refuses the filter on a scratch VM; %s was not "
-                        "started\n", argv[0]);
-                pf_arena_free(a);
-                free(prog);
-                free(f.blob);
-                return rc == -EINVAL || rc == -E2BIG ? EX_DATAERR : EX_UNAVAILABLE;
-            }
-            pf_arena_free(a);
+        if (!a) {
+            free(prog);
+            free(f.blob);
+            return pf_cli_fail(EX_SOFTWARE, "out of memory");
         }
+        struct pf_diags d;
+        pf_diags_init(&d, a);
+        rc = pf_probe_filter(f.blob, f.len, f.t, f.arm_max, &f.caps, &d);
+        if (rc) {
+            print_diags_plain(&d);
+            fprintf(stderr, "pmufc: this kernel refuses the filter on a scratch VM; %s was not "
+                    "started\n", argv[0]);
+            pf_arena_free(a);
+            free(prog);
+            free(f.blob);
+            return rc == -EINVAL || rc == -E2BIG ? EX_DATAERR : EX_UNAVAILABLE;
+        }
+        pf_arena_free(a);
     }
 
     /* The filter, sealed, for the shim to read at load time. */
@@ -605,6 +694,8 @@ int pf_cli_run(int argc, char **argv, const struct pf_compile_opts *o)
     snprintf(arm, sizeof(arm), "0x%x", f.arm_max);
     if (setenv("LD_PRELOAD", preload, 1) || setenv("PMUFC_FILTER", path, 1) ||
         setenv("PMUFC_TARGET", pf_target_name(f.t), 1) ||
+        (o->force_vendor ? setenv("PMUFC_FORCE_VENDOR", "1", 1) : unsetenv("PMUFC_FORCE_VENDOR")) ||
+        (o->werror ? setenv("PMUFC_WERROR", "1", 1) : unsetenv("PMUFC_WERROR")) ||
         (f.t == PF_TARGET_ARM64 ? setenv("PMUFC_ARM_MAX", arm, 1) : unsetenv("PMUFC_ARM_MAX"))) {
         free(prog);
         free(preload);

@@ -1,6 +1,8 @@
 /* compile.c - running the phases in order. */
 #include "compile.h"
 
+#include "apply.h"
+
 #include "arena.h"
 #include "cover.h"
 #include "host.h"
@@ -42,7 +44,7 @@ static int choose_target(struct pf_compiled *c, const struct pf_compile_opts *o,
     if (t == PF_TARGET_NONE)
         t = pf_events_model_target(c->model);
     if (t == PF_TARGET_NONE)
-        t = pf_host_target();
+        t = pf_load_host_target(); /* the rules of this host's KVM, as probed */
     c->target = t;
     if (t == PF_TARGET_NONE) {
         pf_diag(&c->diags, PF_SEV_ERROR, NULL,

@@ -23,6 +23,7 @@ struct pf_compile_opts {
     unsigned arm_max;      /* last arm64 event number; 0: PF_ARM_EVENT_MAX (16 bits) */
     const char *const *include_dirs; /* where `include` looks after the file's own folder */
     int werror, no_warnings;
+    int force_vendor; /* loading: take an x86 filter for the other vendor's rules */
     int front_only; /* stop after the IR (for --check on a policy) */
     int prove;      /* search exact covers for both actions (for --stats) */
 };

@@ -88,6 +88,8 @@ static void usage(FILE *out)
           "                         anon_inode:kvm-vm fd; ptrace injects the ioctl)\n"
           "      --vm-fd=N          the VM fd: in PID, or inherited without --pid\n"
           "      --probe            show this host's KVM filter support\n"
+          "      --force-vendor     load an x86 filter made for the other vendor's rules than\n"
+          "                         this host's KVM applies (run, --apply, --probe)\n"
           "  -W, --werror           treat warnings as errors\n"
           "  -w, --no-warnings      do not print warnings\n"
           "  -v, --verbose          say what was emitted and verified\n"
@@ -117,7 +119,7 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 {
     enum {
         OPT_ABI = 256, OPT_CHECK, OPT_STATS, OPT_LIST_EVENTS, OPT_LIST_CPUS, OPT_LIST_POLICIES,
-        OPT_ARM_PMU, OPT_ID, OPT_APPLY, OPT_PID, OPT_VM_FD, OPT_PROBE,
+        OPT_ARM_PMU, OPT_ID, OPT_APPLY, OPT_PID, OPT_VM_FD, OPT_PROBE, OPT_FORCE_VENDOR,
     };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},  {"format", required_argument, NULL, 'f'},
@@ -133,6 +135,7 @@ static int parse_args(int argc, char **argv, struct cli *cli)
         {"verbose", no_argument, NULL, 'v'},       {"help", no_argument, NULL, 'h'},
         {"apply", no_argument, NULL, OPT_APPLY},   {"pid", required_argument, NULL, OPT_PID},
         {"vm-fd", required_argument, NULL, OPT_VM_FD}, {"probe", no_argument, NULL, OPT_PROBE},
+        {"force-vendor", no_argument, NULL, OPT_FORCE_VENDOR},
         {"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0},
     };
     int c;
@@ -220,6 +223,9 @@ static int parse_args(int argc, char **argv, struct cli *cli)
             break;
         case OPT_PROBE:
             cli->mode = MODE_PROBE;
+            break;
+        case OPT_FORCE_VENDOR:
+            cli->opts.force_vendor = 1;
             break;
         case 'V':
             printf("pmufc %s\n", PACKAGE_VERSION);
@@ -356,7 +362,7 @@ static int load_blob(const struct cli *cli, const char *buf, size_t len, struct 
     memset(f, 0, sizeof(*f));
     memset(x86, 0, sizeof(*x86));
     memset(arm, 0, sizeof(*arm));
-    f->t = cli->opts.target != PF_TARGET_NONE ? cli->opts.target : pf_host_target();
+    f->t = cli->opts.target != PF_TARGET_NONE ? cli->opts.target : pf_load_host_target();
     f->arm_max = arm_max(cli);
     f->blob = (const uint8_t *)buf;
     f->len = len;

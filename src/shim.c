@@ -24,6 +24,10 @@
  *   PMUFC_TARGET   intel, amd or arm64: what the filter was made for
  *                  (default: this host's)
  *   PMUFC_ARM_MAX  last arm64 event number (default 0xffff)
+ *   PMUFC_FORCE_VENDOR  1: apply an x86 filter made for the other vendor's
+ *                  rules than this host's KVM applies (otherwise the VMM is
+ *                  stopped: `pmufc run --force-vendor`)
+ *   PMUFC_WERROR   1: a warning (such as the forced vendor's) stops the VMM
  *   PMUFC_VERBOSE  1: say when a filter is loaded and applied
  * A problem with these is reported when a VM is made (arm64: when a vCPU's
  * PMU is initialized), not before: programs the VMM starts inherit the
@@ -56,6 +60,12 @@
 #define FILTER_LIMIT ((size_t)4 << 20)
 #define MAX_VCPU_FD 4096
 
+#if defined(__aarch64__)
+#define HOST_IS_ARM64 1
+#else
+#define HOST_IS_ARM64 0
+#endif
+
 typedef int (*ioctl_fn)(int, unsigned long, ...);
 
 /* libc's prototype, without its leaf attribute: this ioctl calls back. */
@@ -71,6 +81,12 @@ static int verbose;
 static char problem[512];                   /* why there is no filter */
 static unsigned char vcpu_fds[MAX_VCPU_FD]; /* returned by KVM_CREATE_VCPU */
 static volatile int vms_filtered;           /* x86: VMs the filter went to */
+static int force_vendor, werror;
+static struct pf_kvm_caps host;             /* probed at the first VM or vCPU PMU */
+static int host_probed;
+/* The shim's own KVM calls (probing the host on a scratch VM) pass
+ * straight through its ioctl(). */
+static _Thread_local int in_shim;
 
 static long call_next(int fd, unsigned long req, void *arg)
 {
@@ -160,9 +176,16 @@ __attribute__((constructor)) static void shim_init(void)
     next_ioctl = (ioctl_fn)(uintptr_t)dlsym(RTLD_NEXT, "ioctl");
     const char *v = getenv("PMUFC_VERBOSE");
     verbose = v && *v && strcmp(v, "0");
+    v = getenv("PMUFC_FORCE_VENDOR");
+    force_vendor = v && *v && strcmp(v, "0");
+    v = getenv("PMUFC_WERROR");
+    werror = v && *v && strcmp(v, "0");
     const char *t = getenv("PMUFC_TARGET");
-    if (!t || !*t)
+    if (!t || !*t) {
+        in_shim = 1; /* (it may ask KVM, on a scratch VM of its own) */
         target = pf_load_host_target();
+        in_shim = 0;
+    }
     else if (!strcmp(t, "intel"))
         target = PF_TARGET_INTEL;
     else if (!strcmp(t, "amd"))
@@ -232,9 +255,23 @@ static void apply_or_die(int fd, const char *what)
     }
     struct pf_diags d;
     pf_diags_init(&d, a);
-    d.no_warnings = 1;
+    d.werror = werror;
+    /* What this host's KVM is, once: its own calls bypass the shim. */
+    if (!host_probed) {
+        in_shim = 1;
+        pf_kvm_probe(&host);
+        in_shim = 0;
+        host_probed = 1;
+    }
     struct pf_ioctl_via via = {via_next, NULL, NULL};
-    int rc = pf_apply(fd, filter, filter_len, target, arm_max, &via, &d);
+    int rc = pf_check_host(target, &host, force_vendor, &d);
+    for (const struct pf_diag *p = d.head; p && !rc; p = p->next)
+        shim_say("%s%s", p->sev == PF_SEV_WARNING ? "warning: " : "note: ", p->msg);
+    if (!rc) {
+        pf_diags_init(&d, a);
+        d.no_warnings = 1; /* `pmufc run` showed the validator's warnings */
+        rc = pf_apply(fd, filter, filter_len, target, arm_max, &host, &via, &d);
+    }
     if (rc) {
         for (const struct pf_diag *p = d.head; p; p = p->next)
             shim_say("%s%s", p->sev == PF_SEV_NOTE ? "note: " : "", p->msg);
@@ -256,6 +293,8 @@ SHIM_EXPORT int ioctl(int fd, unsigned long req, ...)
     void *arg = va_arg(ap, void *);
     va_end(ap);
 
+    if (in_shim)
+        return (int)call_next(fd, req, arg);
     if (req == PF_KVM_SET_PMU_EVENT_FILTER) {
         shim_say("refused the program's own KVM_SET_PMU_EVENT_FILTER on fd %d: pmufc's filter "
                  "stays",
@@ -286,7 +325,12 @@ SHIM_EXPORT int ioctl(int fd, unsigned long req, ...)
     long r = call_next(fd, req, arg);
     if (req == PF_KVM_CREATE_VCPU && r >= 0 && r < MAX_VCPU_FD)
         vcpu_fds[r] = 1;
-    if (req == PF_KVM_CREATE_VM && r >= 0 && target != PF_TARGET_ARM64) {
+    /* Every VM gets the filter, whatever its architecture: an x86 filter
+     * on an arm64 host (or the reverse) is refused here by pf_check_host,
+     * and the VMM stopped, rather than left to run a VM unfiltered.  An
+     * arm64 filter on arm64 waits for each vCPU's PMU init. */
+    if (req == PF_KVM_CREATE_VM && r >= 0 &&
+        (target != PF_TARGET_ARM64 || !HOST_IS_ARM64)) {
         int saved = errno;
         apply_or_die((int)r, "VM fd");
         errno = saved;

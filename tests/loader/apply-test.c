@@ -53,7 +53,7 @@ static int apply(const uint8_t *blob, size_t len, enum pf_target t, unsigned arm
     *a = pf_arena_new();
     pf_diags_init(d, *a);
     struct pf_ioctl_via via = {record, r, "in process 42 (vmm)"};
-    return pf_apply(3, blob, len, t, arm_max, &via, d);
+    return pf_apply(3, blob, len, t, arm_max, NULL, &via, d);
 }
 
 static int has(const struct pf_diags *d, const char *text)
@@ -140,8 +140,8 @@ int main(void)
     } errs[] = {
         {EIO, 0, "only from the process that created the VM"},
         {ENOTTY, 0, "not a KVM VM fd"},
-        {EINVAL, 1, "masked entries need Linux 6.3"},
-        {EINVAL, 0, "is it for this host's CPU vendor"},
+        {EINVAL, 1, "refused the masked entries"},
+        {EINVAL, 0, "is it for this host's KVM"},
         {E2BIG, 0, "fewer entries"},
         {EBADF, 0, "not open"},
     };
