@@ -31,11 +31,15 @@ tests_loader_static_prog_SOURCES = tests/loader/static-prog.c
 tests_loader_static_prog_CFLAGS = -std=c11 $(WARN_CFLAGS)
 tests_loader_static_prog_LDFLAGS = -all-static
 
-# KVM for the shim's tests: a module, preloaded after the shim.
-check_LTLIBRARIES = tests/loader/fake-kvm.la
+# KVM for the shim's tests: a module, preloaded after the shim; and a
+# preload of the user's own that changes nothing.
+check_LTLIBRARIES = tests/loader/fake-kvm.la tests/loader/preload-mark.la
 tests_loader_fake_kvm_la_SOURCES = tests/loader/fake-kvm.c
 tests_loader_fake_kvm_la_CFLAGS = -std=c11 $(WARN_CFLAGS)
 tests_loader_fake_kvm_la_LDFLAGS = -module -avoid-version -shared -rpath $(abs_builddir)
+tests_loader_preload_mark_la_SOURCES = tests/loader/preload-mark.c
+tests_loader_preload_mark_la_CFLAGS = -std=c11 $(WARN_CFLAGS)
+tests_loader_preload_mark_la_LDFLAGS = -module -avoid-version -shared -rpath $(abs_builddir)
 
 TESTS += \
 	tests/loader/api-test \
@@ -44,12 +48,13 @@ TESTS += \
 	tests/loader/exports.sh \
 	tests/loader/shim.sh \
 	tests/loader/cli.sh \
+	tests/loader/fail-closed.sh \
 	tests/loader/kvm.sh \
 	tests/loader/qemu.sh \
 	tests/loader/arm64.sh
 
 EXTRA_DIST += \
 	tests/loader/lib.sh tests/loader/qmp.py \
-	tests/loader/exports.sh tests/loader/shim.sh tests/loader/cli.sh \
+	tests/loader/exports.sh tests/loader/shim.sh tests/loader/cli.sh tests/loader/fail-closed.sh \
 	tests/loader/kvm.sh tests/loader/qemu.sh \
 	tests/loader/arm64.sh tests/loader/arm64-init.c tests/loader/tap.h

@@ -40,13 +40,17 @@ expect 64 "--apply without a file" "$PMUFC" --apply --pid "$sp"
 printf 'default deny;\nallow arm 0x08;\n' >"$tmp/arm.pf"
 expect 64 "--apply with an arm64 filter" "$PMUFC" --apply --target arm64 --pid "$sp" "$tmp/arm.pf"
 has "$tmp/err" "cannot be applied to a running VMM" "arm64 --apply: said why"
-# A filter for the other x86 vendor: a warning, then the usual checks.
-host=$("$PMUFC" --probe 2>/dev/null | sed -n 's/^host: //p')
+# A filter for the other x86 vendor's rules: refused before anything else
+# (tests/loader/fail-closed.sh has the rest).
+host=$("$PMUFC" --probe 2>/dev/null | sed -n 's/^host: \([a-z0-9]*\).*/\1/p')
 other=intel
 test "$host" = intel && other=amd
 case $host in intel|amd)
-	run "$PMUFC" --apply --target "$other" --pid "$sp" "$tmp/deny.pf"
-	has "$tmp/err" "warning: the filter is for $other, but this host is $host" "a filter for $other on $host: warned"
+	expect 65 "a filter for $other on $host: refused" "$PMUFC" --apply --target "$other" --pid "$sp" "$tmp/deny.pf"
+	has "$tmp/err" "error: the filter is for $other, but this host's KVM" "a filter for $other on $host: said why"
+	alive "$sp" "a filter for $other: the process runs on"
+	;;
+*) echo "# host '$host': no other-vendor case" ;;
 esac
 
 # No permission: a root process looked at by nobody, or a non-dumpable one.
