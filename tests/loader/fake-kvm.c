@@ -1,13 +1,19 @@
-/* fake-kvm.c - a stand-in for KVM's ioctls, to test the shim where there
- * is no /dev/kvm.  Preloaded after the shim (LD_PRELOAD="pmufc-shim.so
- * fake-kvm.so", which is what `pmufc run` makes of LD_PRELOAD=fake-kvm.so),
- * it is the "next ioctl" the shim calls, for the VMM's calls and its own.
+/* fake-kvm.c - a stand-in for KVM's ioctls, to test the shim with or
+ * without a /dev/kvm.  Preloaded after the shim (LD_PRELOAD="pmufc-shim.so
+ * fake-kvm.so": shim.sh's VMM script appends it to the LD_PRELOAD `pmufc
+ * run` gives the VMM, so that it never reaches pmufc itself), it is the
+ * "next ioctl" the shim calls, for the VMM's calls and its own.  It
+ * stands in for KVM only on fds that are not the real one's: the VMM opens
+ * its fake device with test-vmm --kvm /dev/null; what the shim asks the
+ * real /dev/kvm (which rules this host's KVM applies) gets the kernel's
+ * answers, as it would without the stand-in.
  *
  *   KVM_CREATE_VM, KVM_CREATE_VCPU   return a new fd on /dev/null
  *   KVM_SET_PMU_EVENT_FILTER          logs the filter's bytes; 0
  *   KVM_SET_DEVICE_ATTR               logs group, attr and (PMU filter
  *                                     records) the 8 bytes; 0
- *   anything else                     the real system call
+ *   anything else, and anything on    the real system call
+ *   /dev/kvm or a real KVM fd
  *
  * FAKE_KVM_LOG    file the calls are appended to, one line each
  * FAKE_KVM_ERRNO  make the filter calls fail with this errno (a number)
@@ -67,12 +73,27 @@ static void hex(char *out, const uint8_t *p, size_t n)
     out[2 * n] = 0;
 }
 
+/* Is fd the real /dev/kvm or one of the real KVM's fds (anon_inode:kvm-vm,
+ * kvm-vcpu:N, ...)? */
+static int real_kvm(int fd)
+{
+    char path[64], link[64];
+    snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(path, link, sizeof(link) - 1);
+    if (n < 0)
+        return 0;
+    link[n] = 0;
+    return !strcmp(link, "/dev/kvm") || !strncmp(link, "anon_inode:kvm", 14);
+}
+
 int ioctl(int fd, unsigned long req, ...)
 {
     va_list ap;
     va_start(ap, req);
     void *arg = va_arg(ap, void *);
     va_end(ap);
+    if (real_kvm(fd))
+        return (int)syscall(SYS_ioctl, fd, req, arg);
     if (req == PF_KVM_CREATE_VM || req == PF_KVM_CREATE_VCPU) {
         int nfd = open("/dev/null", O_RDWR | O_CLOEXEC);
         logf_("%s %d", req == PF_KVM_CREATE_VM ? "CREATE_VM" : "CREATE_VCPU", nfd);

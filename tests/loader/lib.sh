@@ -12,6 +12,7 @@ pf_test_name=loader-$(basename "$0" .sh)
 . "$TESTS_SRCDIR/lib.sh"
 SHIM=$TESTS_BUILDDIR/../.libs/pmufc-shim.so
 FAKE=$TESTS_BUILDDIR/loader/.libs/fake-kvm.so
+MARK=$TESTS_BUILDDIR/loader/.libs/preload-mark.so
 TESTVMM=$TESTS_BUILDDIR/loader/test-vmm
 INJECT=$TESTS_BUILDDIR/loader/inject-test
 STATIC=$TESTS_BUILDDIR/loader/static-prog
@@ -22,7 +23,7 @@ export PMUFC_SHIM
 # or fake-kvm.so preloaded must not insist on ASan's runtime coming first.
 ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
 export ASAN_OPTIONS
-unset PMUFC_FILTER PMUFC_TARGET PMUFC_ARM_MAX PMUFC_VERBOSE LD_PRELOAD FAKE_KVM_ERRNO FAKE_KVM_FAIL_AT
+unset PMUFC_FILTER PMUFC_TARGET PMUFC_ARM_MAX PMUFC_VERBOSE PMUFC_FORCE_VENDOR PMUFC_WERROR LD_PRELOAD FAKE_KVM_ERRNO FAKE_KVM_FAIL_AT PRELOAD_MARK
 if ! test -e "$SHIM"; then
 	echo "$me: ERROR: no $SHIM (build first)"
 	exit 99
@@ -41,6 +42,14 @@ bad() {
 		test -s "$f" && sed -n '1,20s/^/    | /p' "$f"
 	done
 }
+
+# skipcase WHY DESC: a case that cannot run here, reported as skipped.
+skipcase() {
+	ncase=$((ncase + 1))
+	nskip=$((nskip + 1))
+	echo "ok $ncase - $2 # SKIP $1"
+}
+nskip=0
 
 # verdict STATUS DESC WHY: one case, passed if STATUS (e.g. $? of a test)
 # is 0, else failed: WHY.
