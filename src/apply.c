@@ -122,7 +122,8 @@ enum pf_target pf_load_host_target(void)
 
 int pf_input_is_blob(const void *buf, size_t len)
 {
-    return len > 0 && memchr(buf, 0, len) != NULL;
+    /* The same test as --check's (pf_blob_sniff in blob.c). */
+    return pf_blob_sniff(buf, len);
 }
 
 const char *pf_errno_name(int err, char *buf, size_t len)
@@ -266,7 +267,7 @@ static void refused(struct pf_diags *d, const struct pf_ioctl_via *via, const ch
             pf_errno_name(err, nb, sizeof(nb)), why);
 }
 
-static const char *const rules_names[] = {"", "probed", "the module", "the CPU vendor"};
+static const char *const rules_names[] = {"unknown", "probed", "by the module", "from the CPU vendor"};
 
 /* EINVAL from KVM_SET_PMU_EVENT_FILTER, explained with what is known of
  * the host's KVM. */
@@ -283,7 +284,7 @@ static const char *explain_x86_einval(char *buf, size_t size, const uint8_t *blo
     if (flags & ~KVM_PMU_EVENT_FLAG_MASKED_EVENTS)
         return "the kernel takes no flags but KVM_PMU_EVENT_FLAG_MASKED_EVENTS";
     snprintf(buf, size, "the kernel refused the filter, which pmufc's validator accepted by %s's "
-             "rules (this KVM: %s, rules %s by %s; see pmufc --probe)",
+             "rules (this KVM: %s, %s's rules, %s; see pmufc --probe)",
              pf_target_name(host->rules), host->module[0] ? host->module : "unknown module",
              pf_target_name(host->rules), rules_names[host->rules_how]);
     return buf;
