@@ -12,7 +12,8 @@ check_PROGRAMS += \
 	tests/loader/apply-test \
 	tests/loader/inject-test \
 	tests/loader/test-vmm \
-	tests/loader/static-prog
+	tests/loader/static-prog \
+	tests/loader/qmp
 
 # Only the public header (and the tests' tap.h), against the shared library.
 tests_loader_api_test_SOURCES = tests/loader/api-test.c tests/loader/tap.h
@@ -30,6 +31,8 @@ tests_loader_test_vmm_LDFLAGS =
 tests_loader_static_prog_SOURCES = tests/loader/static-prog.c
 tests_loader_static_prog_CFLAGS = -std=c11 $(WARN_CFLAGS)
 tests_loader_static_prog_LDFLAGS = -all-static
+# QEMU's machine protocol for qemu.sh (no python3 in a minimal guest).
+tests_loader_qmp_SOURCES = tests/loader/qmp.c
 
 # KVM for the shim's tests: a module, preloaded after the shim; and a
 # preload of the user's own that changes nothing.
@@ -54,7 +57,7 @@ TESTS += \
 	tests/loader/arm64.sh
 
 EXTRA_DIST += \
-	tests/loader/lib.sh tests/loader/qmp.py \
+	tests/loader/lib.sh \
 	tests/loader/exports.sh tests/loader/shim.sh tests/loader/cli.sh tests/loader/fail-closed.sh \
 	tests/loader/kvm.sh tests/loader/qemu.sh \
 	tests/loader/arm64.sh tests/loader/arm64-init.c tests/loader/tap.h

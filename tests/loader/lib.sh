@@ -16,7 +16,7 @@ MARK=$TESTS_BUILDDIR/loader/.libs/preload-mark.so
 TESTVMM=$TESTS_BUILDDIR/loader/test-vmm
 INJECT=$TESTS_BUILDDIR/loader/inject-test
 STATIC=$TESTS_BUILDDIR/loader/static-prog
-QMP="python3 $TESTS_SRCDIR/loader/qmp.py"
+QMP=$TESTS_BUILDDIR/loader/qmp
 PMUFC_SHIM=$SHIM
 export PMUFC_SHIM
 # Under AddressSanitizer, programs started with the (uninstrumented) shim

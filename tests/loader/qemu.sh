@@ -9,7 +9,6 @@
 . "${TESTS_SRCDIR:-$(dirname "$0")/..}/loader/lib.sh"
 
 qemu=$(command -v qemu-system-x86_64) || { echo "$me: SKIP: no qemu-system-x86_64"; exit 77; }
-command -v python3 >/dev/null || { echo "$me: SKIP: no python3 for QMP"; exit 77; }
 case $(uname -m) in x86_64) ;; *) echo "$me: SKIP: not x86-64"; exit 77 ;; esac
 
 # start_qemu NAME ACCEL [RUNNER...]: QEMU in the background, QMP at $tmp/NAME.qmp.
