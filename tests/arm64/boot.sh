@@ -1,5 +1,6 @@
 # tests/arm64/boot.sh - sourced (POSIX sh) by tests/arm64/kvm-arm64.sh and
-# tests/loader/arm64.sh: how both boot Debian's arm64 kernel.
+# tests/loader/arm64.sh: which of Debian's arm64 kernels they boot (each
+# one tests/arm64/setup.sh cached), and how.
 #
 # boot_arm64 KERNEL INITRD CONSOLE: boots KERNEL in qemu-system-aarch64
 # (TCG, virtualization=on: the kernel runs at EL2, with KVM; -icount makes
@@ -17,4 +18,29 @@ boot_arm64() {
 	set -- "$?" "$3"
 	tr -d '\r' <"$2.raw" >"$2"
 	return "$1"
+}
+
+# arm64_kernels: the kernels to boot, one path a line (none: none can be
+# had): $PMUFC_ARM64_KERNEL alone when it is set, else every
+# $PMUFC_ARM64_CACHE/RELEASE/Image that tests/arm64/setup.sh fetched (6.1
+# and 6.12), and a $PMUFC_ARM64_CACHE/Image of the older one-kernel layout.
+arm64_cache=${PMUFC_ARM64_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pmufc-arm64}
+arm64_kernels() {
+	if test -n "${PMUFC_ARM64_KERNEL:-}"; then
+		if test -s "$PMUFC_ARM64_KERNEL"; then echo "$PMUFC_ARM64_KERNEL"; fi
+		return 0
+	fi
+	for k in "$arm64_cache"/*/Image "$arm64_cache"/Image; do
+		if test -s "$k"; then echo "$k"; fi
+	done
+}
+
+# arm64_release KERNEL: its release (e.g. 6.12.95+deb12-arm64), from the
+# version file beside it, else the folder's name.
+arm64_release() {
+	if test -s "${1%/*}/version"; then
+		cat "${1%/*}/version"
+	else
+		basename "${1%/*}"
+	fi
 }

@@ -16,12 +16,14 @@
 # and the kernel's counts must agree with `$PMUFC --check` on the compiled
 # file; PMCEID0 (the events the guest sees) must agree with the counts too.
 #
-# Needs qemu-system-aarch64 (qemu-system-arm), aarch64-linux-gnu-gcc with
-# the arm64 libc and uapi headers, cpio, and Debian's arm64 kernel Image in
-# $PMUFC_ARM64_CACHE (default ${XDG_CACHE_HOME:-$HOME/.cache}/pmufc-arm64)
-# or at $PMUFC_ARM64_KERNEL: tests/arm64/setup.sh fetches all of it.
-# Without them, or with PMUFC_ARM64_SKIP=1, or when pmufc has no arm64
-# target, the test is skipped (exit 77).  PMUFC_ARM64_TIMEOUT (seconds,
+# The same initramfs boots under each of Debian's arm64 kernels in
+# $PMUFC_ARM64_CACHE (default ${XDG_CACHE_HOME:-$HOME/.cache}/pmufc-arm64:
+# 6.1 and 6.12, each in its folder), or only $PMUFC_ARM64_KERNEL; the
+# output says which ran.  Needs qemu-system-aarch64 (qemu-system-arm),
+# aarch64-linux-gnu-gcc with the arm64 libc and uapi headers, cpio and at
+# least one kernel: tests/arm64/setup.sh fetches all of it.  Without them,
+# or with PMUFC_ARM64_SKIP=1, or when pmufc has no arm64 target, the test
+# is skipped (exit 77).  PMUFC_ARM64_TIMEOUT (seconds,
 # default 300) bounds the boot; PMUFC_ARM64_KEEP=1 keeps the work folder.
 # Exit 0: all agree; 1: a mismatch; 99: a hard error.
 
@@ -30,8 +32,6 @@ here=$(cd "$(dirname "$0")" && pwd) || exit 99
 . "$here/boot.sh"
 PMUFC=${PMUFC:-./pmufc}
 case $PMUFC in /*) ;; *) PMUFC=$(pwd)/$PMUFC ;; esac
-cache=${PMUFC_ARM64_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pmufc-arm64}
-kernel=${PMUFC_ARM64_KERNEL:-$cache/Image}
 CC_ARM64=${CC_ARM64:-aarch64-linux-gnu-gcc}
 
 skip() {
@@ -44,7 +44,8 @@ for tool in qemu-system-aarch64 "$CC_ARM64" cpio timeout; do
 	command -v "$tool" >/dev/null 2>&1 ||
 	    skip "$tool not found (run tests/arm64/setup.sh, or apt-get install qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross linux-libc-dev-arm64-cross cpio)"
 done
-test -s "$kernel" || skip "no arm64 kernel Image at $kernel (run tests/arm64/setup.sh)"
+kernels=$(arm64_kernels)
+test -n "$kernels" || skip "no arm64 kernel Image in ${PMUFC_ARM64_KERNEL:-$arm64_cache/*/} (run tests/arm64/setup.sh)"
 test -x "$PMUFC" || { echo "$me: ERROR: no pmufc at $PMUFC"; exit 99; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pmufc-$me.XXXXXX") || exit 99
@@ -140,21 +141,6 @@ printf '%s\t%s\t%s\n' none "inst>0 cycles>0 ccnt>0" vmm >>"$cases"
 (cd "$stage" && find . | cpio -o -H newc -R 0:0 --quiet) >"$tmp/initrd" || {
 	echo "$me: ERROR: cpio failed"; exit 99; }
 
-echo "$me: booting $kernel ($(cat "$cache/version" 2>/dev/null || echo '?')) with $(grep -c . "$cases") cases"
-start=$(date +%s)
-boot_arm64 "$kernel" "$tmp/initrd" "$tmp/console.log"
-qrc=$?
-end=$(date +%s)
-echo "$me: qemu exited $qrc after $((end - start)) s"
-grep -a -e 'VHE mode' -e 'hw perfevents' "$tmp/console.log" | sed 's/^/  /'
-
-if ! grep -q '^PMUFC-DONE' "$tmp/console.log"; then
-	echo "$me: ERROR: the VMM did not finish (console tail follows)"
-	tail -n 40 "$tmp/console.log"
-	exit 99
-fi
-grep -a '^PMUFC-\(VMM\|ERROR\)' "$tmp/console.log" | sed 's/^/  /'
-
 # field LINE KEY: set val to the value of KEY=... in LINE (no fork).
 field() {
 	case " $1 " in
@@ -164,78 +150,117 @@ field() {
 }
 
 ncase=0
-tab=$(printf '\t')
-while IFS=$tab read -r name expect source; do
-	ncase=$((ncase + 1)) cur=$name
-	line=$(grep -a "^PMUFC-RESULT filter=$name " "$tmp/console.log" | head -n 1)
-	printf '  %-22s %s\n' "$name" "${line#PMUFC-RESULT filter="$name" }"
-	if test -z "$line"; then
-		fail "$name: no result"
-		continue
+hard=0    # kernels whose VMM did not finish
+ran=      # the kernels that did
+# run_kernel KERNEL: boot it with the initramfs and check every case.
+run_kernel() {
+	kernel=$1 rel=$(arm64_release "$1")
+	echo "$me: kernel $rel: booting $kernel with $(grep -c . "$cases") cases"
+	start=$(date +%s)
+	boot_arm64 "$kernel" "$tmp/initrd" "$tmp/console.log"
+	qrc=$?
+	end=$(date +%s)
+	echo "$me: kernel $rel: qemu exited $qrc after $((end - start)) s"
+	grep -a -e 'VHE mode' -e 'hw perfevents' "$tmp/console.log" | sed 's/^/  /'
+	if ! grep -q '^PMUFC-DONE' "$tmp/console.log"; then
+		echo "$me: ERROR: kernel $rel: the VMM did not finish (console tail follows)"
+		tail -n 40 "$tmp/console.log"
+		hard=$((hard + 1))
+		return
 	fi
-	field "$line" error
-	error=$val
-	bad=
-	for want in $expect; do
-		case $want in
-		error=*)
-			test "$error" = "${want#error=}" || bad="$bad $want"
-			continue ;;
-		esac
-		if test -n "$error"; then
-			bad="$bad $want (got error=$error)"
+	ran="$ran $rel"
+	grep -a '^PMUFC-\(VMM\|ERROR\)' "$tmp/console.log" | sed 's/^/  /'
+	nfail0=$nfail
+	check_cases
+	if test $nfail -ne $nfail0; then
+		echo "$me: kernel $rel: console log:"
+		sed 's/^/  | /' "$tmp/console.log" | tail -n 80
+	fi
+	echo "$me: kernel $rel: boot and run $((end - start)) s"
+}
+
+# check_cases: each case's result on the console of kernel $rel.
+tab=$(printf '\t')
+check_cases() {
+	while IFS=$tab read -r name expect source; do
+		ncase=$((ncase + 1)) cur=$rel:$name
+		line=$(grep -a "^PMUFC-RESULT filter=$name " "$tmp/console.log" | head -n 1)
+		printf '  %-22s %s\n' "$name" "${line#PMUFC-RESULT filter="$name" }"
+		if test -z "$line"; then
+			fail "$name: no result"
 			continue
 		fi
-		key=${want%%[=>]*}
-		field "$line" "$key"
-		got=$val
-		case $want in
-		*'>0') test "${got:-0}" -gt 0 || bad="$bad $want" ;;
-		*=0) test "${got:-x}" = 0 || bad="$bad $want" ;;
-		*) fail "$name: cannot read expectation '$want'"; continue ;;
-		esac
-	done
-	if test -n "$bad"; then
-		fail "$name: expected$bad"
-		continue
-	fi
-	test -n "$error" && continue
-
-	# PMCEID0 lists the events the filter lets the guest see: bit 8
-	# (INST_RETIRED) and bit 17 (CPU_CYCLES) must agree with the counts.
-	field "$line" pmceid0
-	ceid=$((val))
-	for pair in inst:8 cycles:17; do
-		key=${pair%:*} bit=${pair#*:}
-		field "$line" "$key"
-		got=$val
-		seen=$(((ceid >> bit) & 1))
-		if test "$got" -gt 0 && test $seen = 0; then
-			fail "$name: $key counts but PMCEID0 bit $bit is clear"
-		elif test "$got" = 0 && test $seen = 1; then
-			fail "$name: $key is 0 but PMCEID0 bit $bit is set"
+		field "$line" error
+		error=$val
+		bad=
+		for want in $expect; do
+			case $want in
+			error=*)
+				test "$error" = "${want#error=}" || bad="$bad $want"
+				continue ;;
+			esac
+			if test -n "$error"; then
+				bad="$bad $want (got error=$error)"
+				continue
+			fi
+			key=${want%%[=>]*}
+			field "$line" "$key"
+			got=$val
+			case $want in
+			*'>0') test "${got:-0}" -gt 0 || bad="$bad $want" ;;
+			*=0) test "${got:-x}" = 0 || bad="$bad $want" ;;
+			*) fail "$name: cannot read expectation '$want'"; continue ;;
+			esac
+		done
+		if test -n "$bad"; then
+			fail "$name: expected$bad"
+			continue
 		fi
-	done
+		test -n "$error" && continue
 
-	# pmufc's own reading of the compiled records must match the kernel.
-	test "$source" = pf || continue
-	for pair in inst:0x08 cycles:0x11 ccnt:0x11; do
-		key=${pair%:*} ev=${pair#*:}
-		verdict=$("$PMUFC" --target arm64 --check "arm=$ev" "$stage/filters/$name.bin" 2>&1)
-		field "$line" "$key"
-		got=$val
-		case $verdict in
-		allow:*) test "$got" -gt 0 || fail "$name: pmufc --check says $ev counts, the kernel counted $key=$got" ;;
-		deny:*) test "$got" = 0 || fail "$name: pmufc --check says $ev is denied, the kernel counted $key=$got" ;;
-		*) fail "$name: pmufc --check arm=$ev: $verdict" ;;
-		esac
-	done
-done <"$cases"
+		# PMCEID0 lists the events the filter lets the guest see: bit 8
+		# (INST_RETIRED) and bit 17 (CPU_CYCLES) must agree with the counts.
+		field "$line" pmceid0
+		ceid=$((val))
+		for pair in inst:8 cycles:17; do
+			key=${pair%:*} bit=${pair#*:}
+			field "$line" "$key"
+			got=$val
+			seen=$(((ceid >> bit) & 1))
+			if test "$got" -gt 0 && test $seen = 0; then
+				fail "$name: $key counts but PMCEID0 bit $bit is clear"
+			elif test "$got" = 0 && test $seen = 1; then
+				fail "$name: $key is 0 but PMCEID0 bit $bit is set"
+			fi
+		done
 
-if test $nfail -ne 0; then
-	echo "$me: console log:"
-	sed 's/^/  | /' "$tmp/console.log" | tail -n 80
-fi
-echo "$me: $ncase cases, $nfail failed checks${failed:+ in$failed}; boot and run $((end - start)) s"
+		# pmufc's own reading of the compiled records must match the kernel.
+		test "$source" = pf || continue
+		for pair in inst:0x08 cycles:0x11 ccnt:0x11; do
+			key=${pair%:*} ev=${pair#*:}
+			verdict=$("$PMUFC" --target arm64 --check "arm=$ev" "$stage/filters/$name.bin" 2>&1)
+			field "$line" "$key"
+			got=$val
+			case $verdict in
+			allow:*) test "$got" -gt 0 || fail "$name: pmufc --check says $ev counts, the kernel counted $key=$got" ;;
+			deny:*) test "$got" = 0 || fail "$name: pmufc --check says $ev is denied, the kernel counted $key=$got" ;;
+			*) fail "$name: pmufc --check arm=$ev: $verdict" ;;
+			esac
+		done
+	done <"$cases"
+}
+
+# One path a line (a path may hold spaces).
+ifs=$IFS
+IFS='
+'
+for kernel in $kernels; do
+	IFS=$ifs
+	run_kernel "$kernel"
+done
+IFS=$ifs
+echo "$me: kernels run:${ran:- none}"
+echo "$me: $ncase cases, $nfail failed checks${failed:+ in$failed}"
 echo "$((ncase - nbad)) passed, $nbad failed"
+test $hard -eq 0 || exit 99
 test $nfail -eq 0

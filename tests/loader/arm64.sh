@@ -4,21 +4,22 @@
 # tests/arm64/kvm-arm64.sh boots it), with an initramfs holding
 # arm64-init.c (libpmufc cross-compiled and linked in statically), the
 # shim and test-vmm cross-compiled for aarch64, and the dynamic linker
-# and libc they need.  Skipped (77) without the tools or the kernel
+# and libc they need.  It boots under each arm64 kernel that
+# tests/arm64/setup.sh cached (6.1 and 6.12; or $PMUFC_ARM64_KERNEL alone)
+# and says which ran.  Skipped (77) without the tools or any kernel
 # (tests/arm64/setup.sh fetches them) or with PMUFC_ARM64_SKIP=1.
 . "${TESTS_SRCDIR:-$(dirname "$0")/..}/loader/lib.sh"
 . "$TESTS_SRCDIR/arm64/boot.sh"
 
 skip() { echo "$me: SKIP: $*"; exit 77; }
 test "${PMUFC_ARM64_SKIP:-0}" = 1 && skip "PMUFC_ARM64_SKIP=1"
-cache=${PMUFC_ARM64_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pmufc-arm64}
-kernel=${PMUFC_ARM64_KERNEL:-$cache/Image}
 cc=${CC_ARM64:-aarch64-linux-gnu-gcc}
 sysroot=${ARM64_SYSROOT:-/usr/aarch64-linux-gnu}
 for tool in qemu-system-aarch64 "$cc" cpio timeout; do
 	command -v "$tool" >/dev/null 2>&1 || skip "no $tool (see tests/arm64/setup.sh)"
 done
-test -s "$kernel" || skip "no arm64 kernel Image at $kernel (see tests/arm64/setup.sh)"
+kernels=$(arm64_kernels)
+test -n "$kernels" || skip "no arm64 kernel Image in ${PMUFC_ARM64_KERNEL:-$arm64_cache/*/} (see tests/arm64/setup.sh)"
 test -e "$sysroot/lib/ld-linux-aarch64.so.1" || skip "no aarch64 dynamic linker in $sysroot/lib"
 
 src=$TESTS_SRCDIR/..
@@ -66,16 +67,35 @@ printf 'default deny;\nallow arm 0x11;\nallow arm {0x08, 0x20-0x2f};\n' >"$tmp/a
 "$PMUFC" --target arm64 "$tmp/arm.pf" -o "$stage/filter.bin" || exit 99
 (cd "$stage" && find . | cpio -o -H newc -R 0:0 --quiet) >"$tmp/initrd" || exit 99
 
-boot_arm64 "$kernel" "$tmp/initrd" "$tmp/console.log"
-if grep -q '^LOADER-ARM64-NOKVM' "$tmp/console.log"; then
-	skip "the arm64 kernel has no usable /dev/kvm: $(sed -n 's/^LOADER-ARM64-NOKVM //p' "$tmp/console.log")"
-fi
-if ! grep -q '^LOADER-ARM64-DONE' "$tmp/console.log"; then
-	tail -n 40 "$tmp/console.log"
-	echo "$me: ERROR: the arm64 init did not finish"
-	exit 99
-fi
-sed -n '/^LOADER-ARM64-BEGIN/,/^LOADER-ARM64-DONE/p' "$tmp/console.log" | grep -v '^LOADER-ARM64' | grep -v '^\[ *[0-9.]*\]'
-set -- $(sed -n 's/^LOADER-ARM64-DONE //p' "$tmp/console.log")
-echo "$me: $1 cases on arm64, $2 failed"
-test "$2" = 0
+# Each kernel in turn (one path a line: a path may hold spaces).
+total=0 failed=0 ran= nokvm= hard=0
+ifs=$IFS
+IFS='
+'
+for kernel in $kernels; do
+	IFS=$ifs
+	rel=$(arm64_release "$kernel")
+	echo "$me: kernel $rel ($kernel)"
+	boot_arm64 "$kernel" "$tmp/initrd" "$tmp/console.log"
+	if grep -q '^LOADER-ARM64-NOKVM' "$tmp/console.log"; then
+		echo "$me: kernel $rel has no usable /dev/kvm: $(sed -n 's/^LOADER-ARM64-NOKVM //p' "$tmp/console.log")"
+		nokvm="$nokvm $rel"
+		continue
+	fi
+	if ! grep -q '^LOADER-ARM64-DONE' "$tmp/console.log"; then
+		tail -n 40 "$tmp/console.log"
+		echo "$me: ERROR: kernel $rel: the arm64 init did not finish"
+		hard=1
+		continue
+	fi
+	sed -n '/^LOADER-ARM64-BEGIN/,/^LOADER-ARM64-DONE/p' "$tmp/console.log" | grep -v '^LOADER-ARM64' | grep -v '^\[ *[0-9.]*\]'
+	set -- $(sed -n 's/^LOADER-ARM64-DONE //p' "$tmp/console.log")
+	echo "$me: kernel $rel: $1 cases on arm64, $2 failed"
+	total=$((total + $1)) failed=$((failed + $2)) ran="$ran $rel"
+done
+IFS=$ifs
+echo "$me: kernels run:${ran:- none}${nokvm:+; without a usable /dev/kvm:$nokvm}"
+test $hard = 0 || exit 99
+test -n "$ran" || skip "no arm64 kernel has a usable /dev/kvm:$nokvm"
+echo "$me: $total cases on arm64, $failed failed"
+test "$failed" = 0
