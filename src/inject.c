@@ -119,6 +119,9 @@ struct tracee {
     struct user_regs_struct saved;
     int held[MAX_HELD]; /* signals held back during the injection */
     int nheld;
+    int stopped;               /* in our stop since stopped_at */
+    struct timespec stopped_at;
+    long long held_ns;         /* from stopped_at to the PTRACE_DETACH */
     char *err;
     size_t errlen;
 };
@@ -415,6 +418,18 @@ static int run_syscall(struct tracee *t, uint64_t insn, long nr, const long a[6]
     return 0;
 }
 
+/* The thread is out of our stop (running again, or gone): how long it was in it. */
+static void held_until_now(struct tracee *t)
+{
+    if (!t->stopped)
+        return;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    t->held_ns = (long long)(now.tv_sec - t->stopped_at.tv_sec) * 1000000000LL +
+                 (now.tv_nsec - t->stopped_at.tv_nsec);
+    t->stopped = 0;
+}
+
 /* Back to the saved registers, through a PTRACE_EVENT_STOP on the way to
  * user space (so that the kernel's syscall-restart logic sees them), held
  * signals raised again, detached. */
@@ -450,6 +465,7 @@ static int restore_and_detach(struct tracee *t)
         rc = -errno;
         say(t->err, t->errlen, "PTRACE_DETACH from process %ld: %s", (long)t->pid, strerror(-rc));
     }
+    held_until_now(t);
     t->attached = 0;
     return rc;
 }
@@ -502,8 +518,14 @@ static int attach(struct tracee *t)
         int rc = wait_stop(t, &status);
         if (rc)
             return rc;
-        if (is_event_stop(status))
+        if (is_event_stop(status)) {
+            /* Held from here (run_syscall's PTRACE_SYSCALLs only run the
+             * injected call; the thread goes back to its own code at the
+             * PTRACE_DETACH). */
+            clock_gettime(CLOCK_MONOTONIC, &t->stopped_at);
+            t->stopped = 1;
             break;
+        }
         /* A signal on its way in before our stop: nothing is changed yet,
          * let it through. */
         if (ptrace(PTRACE_CONT, t->tid, NULL, (void *)(long)WSTOPSIG(status))) {
@@ -599,8 +621,11 @@ static int inject(struct tracee *t, long nr, const long args[6], int mem_arg, co
 }
 
 int pf_inject_syscall(pid_t pid, long nr, const long args[6], int mem_arg, const void *mem,
-                      size_t memlen, unsigned flags, long *ret, char *err, size_t errlen)
+                      size_t memlen, unsigned flags, long *ret, long long *held_ns, char *err,
+                      size_t errlen)
 {
+    if (held_ns)
+        *held_ns = 0;
     if (pid <= 0 || (mem && (mem_arg < 0 || mem_arg > 5))) {
         say(err, errlen, "bad arguments for an injection");
         return -EINVAL;
@@ -629,6 +654,9 @@ int pf_inject_syscall(pid_t pid, long nr, const long args[6], int mem_arg, const
     int rc2 = restore_and_detach(&t);
     if (!rc)
         rc = rc2;
+    held_until_now(&t); /* it died in our stop: held until we knew */
+    if (held_ns)
+        *held_ns = t.held_ns;
     if (t.mem >= 0)
         close(t.mem);
     sigprocmask(SIG_SETMASK, &old, NULL);
@@ -638,10 +666,13 @@ int pf_inject_syscall(pid_t pid, long nr, const long args[6], int mem_arg, const
 #else /* !__x86_64__ */
 
 int pf_inject_syscall(pid_t pid, long nr, const long args[6], int mem_arg, const void *mem,
-                      size_t memlen, unsigned flags, long *ret, char *err, size_t errlen)
+                      size_t memlen, unsigned flags, long *ret, long long *held_ns, char *err,
+                      size_t errlen)
 {
     (void)pid, (void)nr, (void)args, (void)mem_arg, (void)mem, (void)memlen, (void)flags;
     *ret = 0;
+    if (held_ns)
+        *held_ns = 0;
     say(err, errlen, "injecting a system call into another process is implemented for x86-64 only");
     return -ENOSYS;
 }
@@ -649,17 +680,21 @@ int pf_inject_syscall(pid_t pid, long nr, const long args[6], int mem_arg, const
 #endif
 
 int pf_inject_ioctl(pid_t pid, int fd, unsigned long req, const void *arg, size_t size,
-                    unsigned flags, long *ret, char *err, size_t errlen)
+                    unsigned flags, long *ret, long long *held_ns, char *err, size_t errlen)
 {
     long args[6] = {fd, (long)req, 0, 0, 0, 0};
-    return pf_inject_syscall(pid, SYS_ioctl, args, 2, arg, size, flags, ret, err, errlen);
+    return pf_inject_syscall(pid, SYS_ioctl, args, 2, arg, size, flags, ret, held_ns, err, errlen);
 }
 
 long pf_inject_via_call(void *ctx, int fd, unsigned long req, void *arg, size_t size)
 {
     struct pf_inject_via *v = ctx;
     long ret;
-    int rc = pf_inject_ioctl(v->pid, fd, req, arg, size, v->flags, &ret, v->err, sizeof(v->err));
+    long long held = 0;
+    int rc = pf_inject_ioctl(v->pid, fd, req, arg, size, v->flags, &ret, &held, v->err,
+                             sizeof(v->err));
+    v->held_ns += held;
+    v->calls++;
     if (rc) {
         v->failed = 1;
         v->error = rc;

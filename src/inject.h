@@ -49,23 +49,37 @@ void pf_proc_comm(pid_t pid, char *buf, size_t len);
  * is replaced by their address there.  Returns 0 when the call ran, its
  * raw result (a value or -errno) in *ret; or -errno when the injection
  * itself failed (nothing ran, or the target died), with a message in err.
- * Either way the target is left as it was found and detached. */
+ * Either way the target is left as it was found and detached.
+ *
+ * *held_ns (when held_ns is not NULL): how long the thread that made the
+ * call was held stopped, in nanoseconds (CLOCK_MONOTONIC): from the
+ * moment waitpid reports the stop PTRACE_INTERRUPT asked for to the
+ * moment PTRACE_DETACH lets it run again; the syscall ran, the registers
+ * and memory were put back in between.  0 when it was never stopped.
+ * Only that thread is held: the process's other threads (a VMM's vCPUs)
+ * run on meanwhile. */
 int pf_inject_syscall(pid_t pid, long nr, const long args[6], int mem_arg, const void *mem,
-                      size_t memlen, unsigned flags, long *ret, char *err, size_t errlen);
+                      size_t memlen, unsigned flags, long *ret, long long *held_ns, char *err,
+                      size_t errlen);
 
 /* ioctl(fd, req, copy of size bytes of arg) in process pid. */
 int pf_inject_ioctl(pid_t pid, int fd, unsigned long req, const void *arg, size_t size,
-                    unsigned flags, long *ret, char *err, size_t errlen);
+                    unsigned flags, long *ret, long long *held_ns, char *err, size_t errlen);
 
 /* A struct pf_ioctl_via (apply.h) that injects into a process: set pid
  * and flags, pass it as ctx with pf_inject_via_call.  When the injection
- * fails, failed is set, err says why, and the call returns -ECANCELED. */
+ * fails, failed is set, err says why, and the call returns -ECANCELED.
+ * held_ns adds up how long the VMM's thread was held stopped over the
+ * calls made through it (pf_inject_syscall's *held_ns), calls counts them:
+ * `pmufc --apply --pid` reports it. */
 struct pf_inject_via {
     pid_t pid;
     unsigned flags;
     int failed; /* the injection failed ... */
     int error;  /* ... with this -errno */
     char err[512];
+    long long held_ns; /* the target's thread held stopped, in total */
+    unsigned calls;    /* injections made */
 };
 long pf_inject_via_call(void *ctx, int fd, unsigned long req, void *arg, size_t size);
 

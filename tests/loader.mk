@@ -26,8 +26,9 @@ tests_loader_inject_test_LDADD = libpmufc.a -lpthread
 # Stand-ins for VMMs and for KVM: never built with the sanitizers (the
 # uninstrumented shim is preloaded into them).
 tests_loader_test_vmm_SOURCES = tests/loader/test-vmm.c
-tests_loader_test_vmm_CFLAGS = -std=c11 $(WARN_CFLAGS)
+tests_loader_test_vmm_CFLAGS = -std=c11 $(WARN_CFLAGS) -pthread
 tests_loader_test_vmm_LDFLAGS =
+tests_loader_test_vmm_LDADD = -lpthread
 tests_loader_static_prog_SOURCES = tests/loader/static-prog.c
 tests_loader_static_prog_CFLAGS = -std=c11 $(WARN_CFLAGS)
 tests_loader_static_prog_LDFLAGS = -all-static

@@ -221,12 +221,25 @@ static int reap(pid_t pid)
     return -1;
 }
 
+/* The last inject_enotty's hold time, and the wall time of its call. */
+static long long last_held_ns, last_wall_ns;
+
+static long long now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
 static long inject_enotty(pid_t pid, int fd, unsigned flags, char *err, size_t errlen, int *rc)
 {
     uint8_t filter[4096];
     size_t len = make_filter(filter);
     long ret = 0;
-    *rc = pf_inject_ioctl(pid, fd, PF_KVM_SET_PMU_EVENT_FILTER, filter, len, flags, &ret, err, errlen);
+    long long t0 = now_ns();
+    *rc = pf_inject_ioctl(pid, fd, PF_KVM_SET_PMU_EVENT_FILTER, filter, len, flags, &ret,
+                          &last_held_ns, err, errlen);
+    last_wall_ns = now_ns() - t0;
     return ret;
 }
 
@@ -290,6 +303,11 @@ static void case_blocked_read(unsigned flags)
     long ret = inject_enotty(pid, t.fd, flags, err, sizeof(err), &rc);
     check(rc == 0 && ret == -ENOTTY, "%s: ioctl on /dev/null in the target returns -ENOTTY (rc %d, ret %ld%s%s)",
           how, rc, ret, *err ? ": " : "", err);
+    /* The hold time lies within the call (attaching and looking for the
+     * syscall instruction come before it, detaching ends it). */
+    check(last_held_ns > 0 && last_held_ns <= last_wall_ns,
+          "%s: the target was held stopped %lld us, within the call's %lld us", how, last_held_ns / 1000,
+          last_wall_ns / 1000);
     /* Back in its read (the kernel restarts it), then look. */
     sleep_ms(20);
     wait_in_syscall(pid, pid, SYS_read);
@@ -323,7 +341,7 @@ static void case_write_bytes(unsigned flags, size_t len)
         data[i] = (unsigned char)(i * 131 + (i >> 8) * 7 + 1);
     long args[6] = {fd, 0, (long)len, 0, 0, 0}, ret = 0;
     char err[512] = "";
-    int rc = pf_inject_syscall(pid, SYS_write, args, 1, data, len, flags, &ret, err, sizeof(err));
+    int rc = pf_inject_syscall(pid, SYS_write, args, 1, data, len, flags, &ret, NULL, err, sizeof(err));
     ssize_t got = pread(fd, back, len, 0);
     check(rc == 0 && ret == (long)len && got == (ssize_t)len && !memcmp(data, back, len),
           "%s: write(2) of %zu bytes injected: the file holds exactly those bytes (rc %d, ret %ld%s%s)",
@@ -602,7 +620,9 @@ static void case_errors(void)
 {
     char err[512] = "";
     long ret;
-    int rc = pf_inject_ioctl(getpid(), 0, PF_KVM_SET_PMU_EVENT_FILTER, "x", 1, 0, &ret, err, sizeof(err));
+    long long held = -1;
+    int rc = pf_inject_ioctl(getpid(), 0, PF_KVM_SET_PMU_EVENT_FILTER, "x", 1, 0, &ret, &held, err,
+                             sizeof(err));
     check(rc == -EINVAL && strstr(err, "pmufc itself"), "error: into itself is refused (%s)", err);
     pid_t pid = fork();
     if (pid == 0)
@@ -610,8 +630,10 @@ static void case_errors(void)
     int st;
     waitpid(pid, &st, 0);
     err[0] = 0;
-    rc = pf_inject_ioctl(pid, 0, PF_KVM_SET_PMU_EVENT_FILTER, "x", 1, 0, &ret, err, sizeof(err));
-    check(rc == -ESRCH && strstr(err, "no such process"), "error: a process that is gone: %s", err);
+    held = -1;
+    rc = pf_inject_ioctl(pid, 0, PF_KVM_SET_PMU_EVENT_FILTER, "x", 1, 0, &ret, &held, err, sizeof(err));
+    check(rc == -ESRCH && strstr(err, "no such process") && held == 0,
+          "error: a process that is gone: %s (held %lld ns)", err, held);
     int fds[4];
     check(pf_find_vm_fds(pid, fds, 4) == -ESRCH, "error: no VM fds listed for a process that is gone");
     check(pf_find_vm_fds(getpid(), fds, 4) == 0, "no VM fd in this process");

@@ -8,7 +8,7 @@
  * in force.
  *
  *   test-vmm [--kvm PATH] [--vcpus N] [--arm] [--own-filter] [--wait]
- *            [--measure SELECT] [--exec ARG...]
+ *            [--spin] [--measure SELECT] [--exec ARG...]
  *
  *   --kvm PATH      the KVM device (default /dev/kvm); exit 77 when absent
  *   --vcpus N       make N vCPUs
@@ -23,6 +23,15 @@
  *                   VM; --arm: on each vCPU, before its PMU init)
  *   --wait          print "ready PID VMFD", then block reading a line
  *                   ("go") from standard input before the checks
+ *   --spin          x86, real KVM: a thread runs a vCPU whose guest counts
+ *                   for ever (real mode: EBX:EAX incremented in a loop) in a
+ *                   KVM_RUN that does not return on its own, from before
+ *                   "ready" to the end.  The count is sampled (KVM_RUN made
+ *                   to return, KVM_GET_REGS, back in) twice before "ready"
+ *                   and once after "go": it must have grown each time, and
+ *                   KVM_RUN must have returned for nothing but the samples,
+ *                   so the guest ran all the while (through any injection
+ *                   into the main thread); prints "spin ..." lines
  *   --measure SEL   x86: run a guest counting event SEL (umask 0) on a
  *                   general-purpose counter; print "count N", or
  *                   "count unavailable (why)" when guests have no PMU
@@ -40,8 +49,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -149,7 +162,8 @@ static int guests_have_pmu(char *why, size_t len)
 
 /* Runs the counting guest on a new vCPU of vm.  Returns 0 with the count,
  * or -1 with why. */
-static int measure(int kvm, int vm, unsigned sel, uint64_t *count, char *why, size_t len)
+static int measure(int kvm, int vm, unsigned sel, unsigned long id, uint64_t *count, char *why,
+                   size_t len)
 {
     if (!guests_have_pmu(why, len))
         return -1;
@@ -164,7 +178,7 @@ static int measure(int kvm, int vm, unsigned sel, uint64_t *count, char *why, si
     if (ioctl(vm, KVM_SET_USER_MEMORY_REGION, &region))
         return snprintf(why, len, "KVM_SET_USER_MEMORY_REGION: %s", strerror(errno)), -1;
     ioctl(vm, KVM_SET_TSS_ADDR, 0xfffbd000ul);
-    int vcpu = ioctl(vm, KVM_CREATE_VCPU, 0ul);
+    int vcpu = ioctl(vm, KVM_CREATE_VCPU, id);
     if (vcpu < 0)
         return snprintf(why, len, "KVM_CREATE_VCPU: %s", strerror(errno)), -1;
     /* The guest's CPUID, so that KVM gives it the host's PMU. */
@@ -218,12 +232,159 @@ static int measure(int kvm, int vm, unsigned sel, uint64_t *count, char *why, si
         return snprintf(why, len, "the guest reported nothing"), -1;
     return 0;
 }
+/* --spin: a vCPU that runs guest code from before "ready" to the end.  Its
+ * KVM_RUN returns only when made to: immediate_exit set in its kvm_run and
+ * a signal to its thread (KVM returns EINTR from a signal that has a
+ * handler; immediate_exit covers a signal that lands while the thread is
+ * outside KVM_RUN, so that none is lost). */
+#define SPIN_GPA 0x20000u /* its own memory slot, away from --measure's */
+#define SPIN_SLOT 1
+
+struct spin {
+    int vcpu;
+    struct kvm_run *run;
+    pthread_t thread;
+    sem_t sampled;
+    int want;             /* a sample was asked for */
+    uint64_t count, rip;  /* EBX:EAX and RIP at the last sample */
+    unsigned samples;     /* KVM_RUN returns that were asked for */
+    unsigned unasked;     /* ... and those that were not */
+    char failed[160];     /* KVM_RUN stopped for good: why */
+};
+
+static void on_sigusr1(int sig)
+{
+    (void)sig;
+}
+
+static void *spin_thread(void *arg)
+{
+    struct spin *s = arg;
+    for (;;) {
+        int r = ioctl(s->vcpu, KVM_RUN, 0ul);
+        int e = errno;
+        if (r < 0 && e == EINTR) {
+            s->run->immediate_exit = 0;
+            if (!__atomic_load_n(&s->want, __ATOMIC_SEQ_CST)) {
+                s->unasked++;
+                continue;
+            }
+            struct kvm_regs regs;
+            if (ioctl(s->vcpu, KVM_GET_REGS, &regs))
+                snprintf(s->failed, sizeof(s->failed), "KVM_GET_REGS: %s", strerror(errno));
+            s->count = (regs.rbx & 0xffffffffu) << 32 | (regs.rax & 0xffffffffu);
+            s->rip = regs.rip;
+            s->samples++;
+            __atomic_store_n(&s->want, 0, __ATOMIC_SEQ_CST);
+            sem_post(&s->sampled);
+            if (s->failed[0])
+                return NULL;
+            continue;
+        }
+        if (r < 0)
+            snprintf(s->failed, sizeof(s->failed), "KVM_RUN: %s", strerror(e));
+        else
+            snprintf(s->failed, sizeof(s->failed), "KVM_RUN returned: exit reason %u",
+                     s->run->exit_reason);
+        sem_post(&s->sampled);
+        return NULL;
+    }
+}
+
+/* Makes the vCPU's KVM_RUN return once and reads its count.  Returns 0, or
+ * -1 with why in s->failed. */
+static int spin_sample(struct spin *s)
+{
+    __atomic_store_n(&s->want, 1, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&s->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+    pthread_kill(s->thread, SIGUSR1);
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    t.tv_sec += 10;
+    while (sem_timedwait(&s->sampled, &t))
+        if (errno != EINTR) {
+            snprintf(s->failed, sizeof(s->failed), "the vCPU did not leave KVM_RUN within 10 s");
+            return -1;
+        }
+    return s->failed[0] ? -1 : 0;
+}
+
+static int spin_start(int kvm, int vm, unsigned long id, struct spin *s)
+{
+    memset(s, 0, sizeof(*s));
+    size_t memsz = 0x10000;
+    uint8_t *mem = mmap(NULL, memsz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (mem == MAP_FAILED)
+        return snprintf(s->failed, sizeof(s->failed), "mmap: %s", strerror(errno)), -1;
+    /* At CS:0 = SPIN_GPA, in real mode: a 64-bit count in EBX:EAX.
+     *   0: inc eax; 2: jnz 6; 4: inc ebx; 6: jmp 0 */
+    static const uint8_t code[] = {0x66, 0x40, 0x75, 0x02, 0x66, 0x43, 0xeb, 0xf8};
+    memcpy(mem, code, sizeof(code));
+    struct kvm_userspace_memory_region region = {.slot = SPIN_SLOT,
+                                                 .guest_phys_addr = SPIN_GPA,
+                                                 .memory_size = memsz,
+                                                 .userspace_addr = (uint64_t)(uintptr_t)mem};
+    if (ioctl(vm, KVM_SET_USER_MEMORY_REGION, &region))
+        return snprintf(s->failed, sizeof(s->failed), "KVM_SET_USER_MEMORY_REGION: %s", strerror(errno)), -1;
+    ioctl(vm, KVM_SET_TSS_ADDR, 0xfffbd000ul);
+    s->vcpu = ioctl(vm, KVM_CREATE_VCPU, id);
+    if (s->vcpu < 0)
+        return snprintf(s->failed, sizeof(s->failed), "KVM_CREATE_VCPU: %s", strerror(errno)), -1;
+    int runsz = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0ul);
+    s->run = runsz > 0 ? mmap(NULL, (size_t)runsz, PROT_READ | PROT_WRITE, MAP_SHARED, s->vcpu, 0)
+                       : MAP_FAILED;
+    if (s->run == MAP_FAILED)
+        return snprintf(s->failed, sizeof(s->failed), "mmap kvm_run: %s", strerror(errno)), -1;
+    struct kvm_sregs sregs;
+    if (ioctl(s->vcpu, KVM_GET_SREGS, &sregs))
+        return snprintf(s->failed, sizeof(s->failed), "KVM_GET_SREGS: %s", strerror(errno)), -1;
+    sregs.cs.base = SPIN_GPA;
+    sregs.cs.selector = SPIN_GPA >> 4;
+    struct kvm_regs regs;
+    memset(&regs, 0, sizeof(regs));
+    regs.rip = 0;
+    regs.rflags = 2;
+    if (ioctl(s->vcpu, KVM_SET_SREGS, &sregs) || ioctl(s->vcpu, KVM_SET_REGS, &regs))
+        return snprintf(s->failed, sizeof(s->failed), "KVM_SET_(S)REGS: %s", strerror(errno)), -1;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_sigusr1; /* no SA_RESTART: KVM_RUN returns EINTR */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGUSR1, &sa, NULL);
+    sem_init(&s->sampled, 0, 0);
+    int e = pthread_create(&s->thread, NULL, spin_thread, s);
+    if (e)
+        return snprintf(s->failed, sizeof(s->failed), "pthread_create: %s", strerror(e)), -1;
+    return 0;
+}
+
+/* Has the guest counted on since the last sample (and is it still in its loop)? */
+static void spin_check(struct spin *s, const char *when)
+{
+    uint64_t before = s->count;
+    char why[256];
+    if (spin_sample(s)) {
+        snprintf(why, sizeof(why), "spin %s: %s", when, s->failed);
+        die(why);
+    }
+    if (s->count <= before || s->rip > 6) {
+        snprintf(why, sizeof(why), "spin %s: the guest's count went from %llu to %llu (rip 0x%llx)", when,
+                 (unsigned long long)before, (unsigned long long)s->count, (unsigned long long)s->rip);
+        die(why);
+    }
+    if (s->unasked) {
+        snprintf(why, sizeof(why), "spin %s: KVM_RUN returned %u times unasked", when, s->unasked);
+        die(why);
+    }
+    printf("spin %s: guest count %llu (+%llu), KVM_RUN returned only for the %u samples\n", when,
+           (unsigned long long)s->count, (unsigned long long)(s->count - before), s->samples);
+}
 #endif
 
 int main(int argc, char **argv)
 {
     const char *kvm_path = "/dev/kvm";
-    int vcpus = 0, arm = 0, own = 0, wait_go = 0, no_pmu = 0, raw = 0, run = 0;
+    int vcpus = 0, arm = 0, own = 0, wait_go = 0, no_pmu = 0, raw = 0, run = 0, spin = 0;
     long sel = -1;
     char **exec_argv = NULL;
     for (int i = 1; i < argc; i++) {
@@ -243,6 +404,8 @@ int main(int argc, char **argv)
             own = 1;
         else if (!strcmp(argv[i], "--wait"))
             wait_go = 1;
+        else if (!strcmp(argv[i], "--spin"))
+            spin = 1;
         else if (!strcmp(argv[i], "--measure") && i + 1 < argc)
             sel = strtol(argv[++i], NULL, 0);
         else if (!strcmp(argv[i], "--exec") && i + 1 < argc) {
@@ -339,6 +502,30 @@ int main(int argc, char **argv)
         fcntl(vm, F_SETFD, flags);
         free(av);
     }
+#ifdef HAVE_X86_KVM
+    struct spin sp;
+    if (spin) {
+        if (spin_start(kvm, vm, (unsigned long)vcpus, &sp)) {
+            char why[200];
+            snprintf(why, sizeof(why), "spin: %s", sp.failed);
+            die(why);
+        }
+        /* Until the guest has counted at all (the thread's first KVM_RUN
+         * may come after the first sample, and return at once). */
+        struct timespec ts = {0, 20 * 1000000L};
+        for (int i = 0; i < 500 && !sp.count && !sp.failed[0]; i++) {
+            nanosleep(&ts, NULL);
+            spin_sample(&sp);
+        }
+        if (!sp.count)
+            die(sp.failed[0] ? sp.failed : "spin: the guest did not count within 10 s");
+        nanosleep(&ts, NULL);
+        spin_check(&sp, "at ready");
+    }
+#else
+    if (spin)
+        die("--spin needs x86 and <linux/kvm.h>");
+#endif
     if (wait_go) {
         printf("ready %ld %d\n", (long)getpid(), vm);
         char line[64];
@@ -360,11 +547,15 @@ int main(int argc, char **argv)
         if (r < 0)
             die("KVM_CHECK_EXTENSION on the VM fd failed");
     }
+#ifdef HAVE_X86_KVM
+    if (spin)
+        spin_check(&sp, wait_go ? "after go" : "at the end");
+#endif
     if (sel >= 0) {
 #ifdef HAVE_X86_KVM
         uint64_t count = 0;
         char why[160];
-        if (measure(kvm, vm, (unsigned)sel, &count, why, sizeof(why)))
+        if (measure(kvm, vm, (unsigned)sel, (unsigned long)(vcpus + spin), &count, why, sizeof(why)))
             printf("count unavailable (%s)\n", why);
         else
             printf("count %llu\n", (unsigned long long)count);
