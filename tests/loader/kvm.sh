@@ -1,10 +1,12 @@
 #!/bin/sh
 # tests/loader/kvm.sh - the loader on the real /dev/kvm (skipped, 77,
-# without it): --probe and its scratch VM, `pmufc run` and
-# `pmufc --apply --pid` against test-vmm, which checks its own state
-# afterwards and, where guests have a PMU, counts instructions retired
-# (select 0xc0) to see the filter at work; the EIO rule for an inherited
-# VM fd; a filter the kernel refuses.
+# without it; tests/x86/loader.sh runs it inside real x86 kernels): --probe
+# and its scratch VM, `pmufc run` and `pmufc --apply --pid` against
+# test-vmm, which checks its own state afterwards and, where guests have a
+# PMU, counts instructions retired (select 0xc0) to see the filter at work;
+# injection while a vCPU runs guest code (test-vmm --spin), the kernel's
+# answer seen by the syscall tracepoint; the EIO rule for an inherited VM
+# fd; a filter the kernel refuses.
 . "${TESTS_SRCDIR:-$(dirname "$0")/..}/loader/lib.sh"
 
 if ! { : </dev/kvm; } 2>/dev/null; then
@@ -93,6 +95,47 @@ else
 	bad "test-vmm did not get ready: $(cat "$tmp/vmm.out")"
 fi
 
+# --apply --pid into a VMM whose vCPU runs guest code meanwhile: test-vmm
+# --spin's vCPU thread is in KVM_RUN, counting, while pmufc injects into
+# its main thread (blocked in read); what the kernel answered each injected
+# KVM_SET_PMU_EVENT_FILTER is read from its syscall tracepoint.
+start_vmm --spin
+if test -n "$vpid"; then
+	has "$tmp/vmm.out" "spin at ready: guest count" "spin: the vCPU runs guest code before the injection"
+	tracing=yes
+	trace_start "$vpid" || tracing=no
+	n=0 good=0
+	while test $n -lt 10; do
+		p=deny
+		test $((n % 2)) = 1 && p=allow
+		run "$PMUFC" --apply --pid "$vpid" "$tmp/$p.pf"
+		test "$st" = 0 && grep -q "KVM_SET_PMU_EVENT_FILTER returned 0" "$tmp/out" && good=$((good + 1))
+		n=$((n + 1))
+	done
+	test $good = 10
+	verdict $? "spin: 10 --apply --pid (deny, allow, ...) while the vCPU runs guest code: each returned 0" \
+		"spin: $good of 10 --apply --pid returned 0"
+	if test $tracing = yes; then
+		trace_stop
+		rets=$(trace_returns 4020aeb2 "$vfd" | tr '\n' ' ')
+		test "$rets" = "0x0 0x0 0x0 0x0 0x0 0x0 0x0 0x0 0x0 0x0 "
+		verdict $? "spin: sys_exit_ioctl of thread $vpid: the 10 KVM_SET_PMU_EVENT_FILTER on VM fd $vfd returned 0" \
+			"spin: the tracepoint saw returns '$rets': $(head -c 2000 "$tmp/trace")"
+	else
+		skipcase "$trace_why" "spin: sys_exit_ioctl: the injected KVM_SET_PMU_EVENT_FILTER returned 0"
+	fi
+	alive "$vpid" "spin: test-vmm runs on"
+	finish_vmm
+	test "$vst" = 0 && ok "spin: test-vmm's checks pass" || bad "spin: test-vmm: $(cat "$tmp/vmm.out")"
+	has "$tmp/vmm.out" "spin after go: guest count" "spin: the guest counted on through the injections, KVM_RUN never returned unasked"
+else
+	bad "test-vmm --spin did not get ready: $(cat "$tmp/vmm.out")"
+fi
+
+# run: the shim around a VMM whose vCPU runs guest code.
+expect 0 "run, spinning vCPU: test-vmm runs" "$PMUFC" run "$tmp/deny.pf" -- "$TESTVMM" --spin
+has "$tmp/out" "spin at the end: guest count" "run, spinning vCPU: the filtered VM ran guest code"
+
 # The creator rule: an exec'd pmufc with the VM fd inherited gets EIO.
 expect 0 "inherited VM fd: test-vmm runs pmufc with it" "$TESTVMM" --exec "$PMUFC" --apply --vm-fd "{}" "$tmp/deny.pf"
 has "$tmp/out" "exec status 69" "inherited VM fd: pmufc exits 69"
@@ -125,4 +168,5 @@ else
 	echo "# no refused-filter cases: this $host kernel takes every filter pmufc validates"
 fi
 
+test "$nskip" = 0 || echo "# $nskip cases skipped"
 finish

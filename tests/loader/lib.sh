@@ -84,6 +84,59 @@ alive() {
 	if kill -0 "$1" 2>/dev/null; then ok "$2"; else bad "$2: process $1 is gone"; fi
 }
 
+# What the kernel answered a call injected into a VMM, as its syscall
+# tracepoints saw it (sys_enter_ioctl, sys_exit_ioctl), in a tracing
+# instance of our own so that no one else's tracing is touched: on tracefs
+# where it is mounted, else mounted for each command in a private mount
+# namespace (unshare -m; root only).
+#   trace_start TID   record the ioctls of thread TID; non-zero, with the
+#                     reason in $trace_why, where tracing cannot be had
+#   trace_stop        stop; the trace in $tmp/trace; the instance removed
+#   trace_returns CMD FD   the return value (hex, as printed: 0x0) of each
+#                     ioctl CMD (hex) on FD (decimal) in $tmp/trace
+trace_inst=pmufc-$me-$$
+trace_on=
+tracefs() {
+	for t in /sys/kernel/tracing /sys/kernel/debug/tracing; do
+		if test -d "$t/instances"; then
+			T=$t sh -c "$1"
+			return
+		fi
+	done
+	command -v unshare >/dev/null 2>&1 || { echo "no tracefs mounted, and no unshare to mount it"; return 1; }
+	unshare -m --propagation private sh -c \
+		'mount -t tracefs nodev /sys/kernel/tracing && T=/sys/kernel/tracing && eval "$1"' tracefs "$1"
+}
+trace_start() {
+	trace_why=
+	if tracefs "set -e; i=\$T/instances/$trace_inst; mkdir \$i; for e in sys_enter_ioctl sys_exit_ioctl; do
+		echo 'common_pid == $1' >\$i/events/syscalls/\$e/filter; echo 1 >\$i/events/syscalls/\$e/enable; done" \
+		>"$tmp/trace.err" 2>&1; then
+		trace_on=yes
+		trap 'trace_stop >/dev/null 2>&1; cleanup' EXIT
+		return 0
+	fi
+	trace_why="no syscall tracepoints here: $(head -c 300 "$tmp/trace.err" | tr '\n' ' ')"
+	tracefs "rmdir \$T/instances/$trace_inst" >/dev/null 2>&1
+	return 1
+}
+trace_stop() {
+	test "$trace_on" = yes || return 1
+	trace_on=
+	tracefs "i=\$T/instances/$trace_inst; echo 0 >\$i/tracing_on; cat \$i/trace;
+		for e in sys_enter_ioctl sys_exit_ioctl; do echo 0 >\$i/events/syscalls/\$e/enable; done
+		rmdir \$i" >"$tmp/trace" 2>"$tmp/trace.err"
+}
+trace_returns() {
+	awk -v cmd="$1" -v fd="$(printf '%x' "$2")" '
+	function num(h) { sub(/^0x/, "", h); sub(/^0+/, "", h); return h == "" ? "0" : h }
+	/sys_ioctl\(fd: / {
+		s = $0; sub(/.*sys_ioctl\(fd: /, "", s); split(s, a, /, (cmd|arg): /)
+		want = num(a[1]) == num(fd) && num(a[2]) == num(cmd); next
+	}
+	/sys_ioctl -> / { if (want) { r = $0; sub(/.*sys_ioctl -> /, "", r); print r } want = 0 }' "$tmp/trace"
+}
+
 # hexof FILE: the bytes of FILE as one lowercase hex string.
 hexof() {
 	od -An -tx1 -v "$1" | tr -d ' \n'

@@ -5,7 +5,10 @@
 # ioctl on its /dev/null fd 0 must return ENOTTY, QMP must still answer,
 # the guest must still start), `pmufc --apply --pid` finding no VM fd, and
 # `pmufc run` loading the shim into QEMU.  With KVM: `pmufc run` and
-# `pmufc --apply --pid` on `qemu-system-x86_64 -accel kvm -S`.
+# `pmufc --apply --pid` on `qemu-system-x86_64 -accel kvm -S`, before and
+# while its guest runs, the kernel's answers seen by the syscall
+# tracepoint.  Needs no python3 (tests/loader/qmp.c speaks QMP), so that
+# tests/x86/loader.sh runs it inside real x86 kernels.
 . "${TESTS_SRCDIR:-$(dirname "$0")/..}/loader/lib.sh"
 
 qemu=$(command -v qemu-system-x86_64) || { echo "$me: SKIP: no qemu-system-x86_64"; exit 77; }
@@ -81,17 +84,32 @@ has "$tmp/run-kvm.err" "applied to VM fd" "run kvm: the shim applied the filter 
 quit_qemu run-kvm
 test "$qst" = 0 && ok "run kvm: QEMU quits cleanly" || bad "run kvm: exit $qst"
 
-# KVM: --apply --pid.
+# KVM: --apply --pid, before and while the guest runs; what the kernel
+# answered each injected call, from the syscall tracepoint of QEMU's main
+# thread (the one pmufc injects into).
 start_qemu kvm kvm
+tracing=yes
+trace_start "$qpid" || tracing=no
 expect 0 "--apply --pid on QEMU" "$PMUFC" --apply --pid "$qpid" "$tmp/deny.pf"
 has "$tmp/out" "KVM_SET_PMU_EVENT_FILTER returned 0" "--apply --pid on QEMU: the kernel's result"
+qfd=$(sed -n 's/.*filter applied to VM fd \([0-9]*\) of process.*/\1/p' "$tmp/out")
 expect 0 "--apply --pid on QEMU, replaced" "$PMUFC" --apply --pid "$qpid" "$tmp/allow.pf"
 $QMP "$tmp/kvm.qmp" query-status cont query-status >"$tmp/out" 2>"$tmp/err"
 has "$tmp/out" '"running": true' "--apply --pid on QEMU: QMP answers, the guest starts"
 expect 0 "--apply --pid on QEMU while the guest runs" "$PMUFC" --apply --pid "$qpid" "$tmp/deny.pf"
+if test $tracing = yes; then
+	trace_stop
+	rets=$(trace_returns 4020aeb2 "${qfd:-none}" | tr '\n' ' ')
+	test -n "$qfd" && test "$rets" = "0x0 0x0 0x0 "
+	verdict $? "--apply --pid on QEMU: sys_exit_ioctl of its main thread: the 3 KVM_SET_PMU_EVENT_FILTER on VM fd $qfd returned 0" \
+		"--apply --pid on QEMU: the tracepoint saw returns '$rets' on fd '$qfd': $(head -c 2000 "$tmp/trace")"
+else
+	skipcase "$trace_why" "--apply --pid on QEMU: sys_exit_ioctl: the injected KVM_SET_PMU_EVENT_FILTER returned 0"
+fi
 $QMP "$tmp/kvm.qmp" query-status >"$tmp/out" 2>"$tmp/err"
 has "$tmp/out" '"running": true' "--apply --pid on QEMU: still running"
 quit_qemu kvm
 test "$qst" = 0 && ok "--apply --pid on QEMU: QEMU quits cleanly" || bad "kvm: exit $qst"
 
+test "$nskip" = 0 || echo "# $nskip cases skipped"
 finish
