@@ -7,7 +7,9 @@
 #include "arena.h"
 #include "output.h"
 #include "parse.h"
+#include "policies.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,22 +26,45 @@ static char *join(struct pf_arena *a, const char *dir, size_t dirlen, const char
     return pf_arena_printf(a, "%.*s/%s", (int)dirlen, dir, name);
 }
 
-/* The first candidate that exists: absolute as is; else next to the
- * including file, then in each include folder. */
-static char *find(struct pf_parse_ctx *ctx, const char *name)
+/* dir/name if it exists; else, for a name without ".pf", dir/name.pf (a
+ * policy by its name, as --list-policies lists the shipped ones). */
+static char *candidate(struct pf_arena *a, const char *dir, size_t dirlen, const char *name)
 {
     struct stat st;
+    char *p = join(a, dir, dirlen, name);
+    if (p && stat(p, &st) == 0)
+        return p;
+    size_t n = strlen(name);
+    if (n >= 3 && !strcmp(name + n - 3, ".pf"))
+        return NULL;
+    p = dir && dirlen ? pf_arena_printf(a, "%.*s/%s.pf", (int)dirlen, dir, name)
+                      : pf_arena_printf(a, "%s.pf", name);
+    return p && stat(p, &st) == 0 ? p : NULL;
+}
+
+/* The first candidate that exists: absolute as is; else next to the
+ * including file, then in each include folder.  The installed policy
+ * folder among them (PMUFC_POLICYDIR, which the program puts last) stands
+ * for the shipped policies wherever pf_shipped_dirs() finds them: run
+ * uninstalled from its build tree, pmufc reads that tree's own. */
+static char *find(struct pf_parse_ctx *ctx, const char *name)
+{
     if (name[0] == '/')
         return pf_arena_strndup(ctx->arena, name, strlen(name));
     const char *from = ctx->src->name;
     const char *slash = strcmp(from, "-") ? strrchr(from, '/') : NULL;
-    char *p = join(ctx->arena, from, slash ? (size_t)(slash - from) : 0, name);
-    if (p && stat(p, &st) == 0)
+    char *p = candidate(ctx->arena, from, slash ? (size_t)(slash - from) : 0, name);
+    if (p)
         return p;
     for (const char *const *d = ctx->opts ? ctx->opts->include_dirs : NULL; d && *d; d++) {
-        char *q = join(ctx->arena, *d, strlen(*d), name);
-        if (q && stat(q, &st) == 0)
-            return q;
+        const char *dir = *d;
+#ifdef PMUFC_POLICYDIR
+        char src[PATH_MAX + 16], bin[PATH_MAX + 16];
+        if (!strcmp(dir, PMUFC_POLICYDIR) && pf_shipped_dirs(src, sizeof(src), bin, sizeof(bin)) >= 0)
+            dir = src;
+#endif
+        if ((p = candidate(ctx->arena, dir, strlen(dir), name)))
+            return p;
     }
     return NULL;
 }

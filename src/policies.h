@@ -1,12 +1,35 @@
-/* policies.h - the shipped policies, as installed. */
+/* policies.h - the shipped policies: where they are (installed, or in the
+ * build tree the running program comes from) and --list-policies. */
 #ifndef PMUFC_POLICIES_H
 #define PMUFC_POLICIES_H
 
+#include <stddef.h>
 #include <stdio.h>
 
-/* Lists the *.pf files of dir, sorted, each with the first line of its
- * header comment and the compiled filters beside it.  Returns 0, or -1
- * with a message on stderr when dir cannot be read. */
+/* When the running program (/proc/self/exe) sits uninstalled in the top
+ * folder of pmufc's build tree (beside that tree's config.status and a
+ * Makefile of package pmufc whose abs_top_builddir is that folder), copies
+ * the build tree's absolute path to builddir and its source tree's (the
+ * same folder for an in-tree build, another for a VPATH one) to srcdir,
+ * and returns 1.  Returns 0 otherwise (installed, copied elsewhere, no
+ * /proc, or a path that does not fit): the installed folders apply.
+ * Either buffer may be NULL.  Reads the files each time (no state). */
+int pf_build_tree(char *builddir, size_t bsize, char *srcdir, size_t ssize);
+
+/* The folders of the shipped policies: their sources (NAME.pf) in src,
+ * their compiled filters (NAME.TARGET.bin) in bin.  Installed, both are
+ * PMUFC_POLICYDIR; run from the build tree, SRCDIR/policies and
+ * BUILDDIR/policies, so that a build is tested with its own policies and
+ * never with an older installed copy.  Returns 1 for the build tree, 0
+ * for the installed folder; -1 if a path does not fit (then the installed
+ * folder is in both). */
+int pf_shipped_dirs(char *src, size_t ssize, char *bin, size_t bsize);
+
+/* Lists the shipped policies: the *.pf files of dir, sorted, each with
+ * the first line of its header comment and the compiled filters beside
+ * it.  dir PMUFC_POLICYDIR (or NULL) stands for the shipped policies
+ * wherever pf_shipped_dirs finds them.  Returns 0, or -1 with a message on
+ * stderr when the folder cannot be read. */
 int pf_list_policies(FILE *out, const char *dir);
 
 #endif
