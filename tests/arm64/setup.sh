@@ -39,7 +39,7 @@ as_root() {
 	if test "$(id -u)" = 0; then
 		"$@"
 	elif command -v sudo >/dev/null 2>&1; then
-		sudo DEBIAN_FRONTEND=noninteractive "$@"
+		sudo env DEBIAN_FRONTEND=noninteractive "$@"
 	else
 		echo "setup: not root and no sudo: cannot run $*" >&2
 		return 1
