@@ -13,6 +13,7 @@
 #include "blob_arm.h"
 #include "inject.h"
 #include "output.h"
+#include "policies.h"
 #include "resolve.h"
 
 #include <dlfcn.h>
@@ -580,20 +581,10 @@ static int check_preloadable(const char *prog)
  * another version. */
 static int build_tree_shim(char *buf, size_t size)
 {
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    if (n <= 0)
+    char top[PATH_MAX];
+    if (!pf_build_tree(top, sizeof(top), NULL, 0))
         return 0;
-    exe[n] = 0;
-    char *slash = strrchr(exe, '/');
-    if (!slash)
-        return 0;
-    *slash = 0;
-    char marker[PATH_MAX + 16];
-    snprintf(marker, sizeof(marker), "%s/config.status", exe);
-    if (access(marker, F_OK))
-        return 0;
-    int len = snprintf(buf, size, "%s/.libs/pmufc-shim.so", exe);
+    int len = snprintf(buf, size, "%s/.libs/pmufc-shim.so", top);
     return len > 0 && (size_t)len < size && !access(buf, R_OK);
 }
 
