@@ -117,10 +117,17 @@ newest() {
 	    sort -V | tail -n 1 | cut -d ' ' -f 2
 }
 status=0
-for pattern in '^linux-image-6\.1\.0-[0-9]+-cloud-amd64-unsigned$' \
-    '^linux-image-6\.12\.[0-9]+\+deb12-cloud-amd64-unsigned$'; do
+for series in 6.1.0-:'^linux-image-6\.1\.0-[0-9]+-cloud-amd64-unsigned$' \
+    6.12.:'^linux-image-6\.12\.[0-9]+\+deb12-cloud-amd64-unsigned$'; do
+	pattern=${series#*:} series=${series%%:*}
 	pkg=$(newest "$pattern")
 	if test -z "$pkg"; then
+		# apt-get update only warns when the archive cannot be reached.
+		for old in "$cache/$series"*/vmlinuz; do
+			test -f "$old" || continue
+			echo "setup: no package matches $pattern (offline?); keeping $(dirname "$old")" >&2
+			continue 2
+		done
 		echo "setup: no package matches $pattern" >&2
 		status=1
 		continue
@@ -168,8 +175,7 @@ for pattern in '^linux-image-6\.1\.0-[0-9]+-cloud-amd64-unsigned$' \
 	mv "$dir.new" "$dir"
 	echo "setup: kernel $ver in $dir"
 	# One kernel per series: an older one of the same series goes.
-	series=$(echo "$ver" | cut -d . -f 1,2)
-	for old in "$cache/$series".*; do
+	for old in "$cache/$series"*; do
 		test "$old" != "$dir" && test -f "$old/version" || continue
 		echo "setup: removing the older $(basename "$old")"
 		rm -rf "$old"
