@@ -102,6 +102,15 @@ int pf_blob_sniff(const uint8_t *buf, size_t len)
     return len > 0 && memchr(buf, 0, len < PF_BLOB_HEADER ? len : PF_BLOB_HEADER) != NULL;
 }
 
+size_t pf_blob_size(const uint8_t *buf, size_t len)
+{
+    if (len < PF_BLOB_HEADER)
+        return len;
+    uint32_t n = get32(buf + 4);
+    size_t want = PF_BLOB_HEADER + 8 * (size_t)n;
+    return n <= PF_X86_MAX_EVENTS && want < len ? want : len;
+}
+
 int pf_blob_decode(const uint8_t *buf, size_t len, enum pf_target t, const struct pf_source *src,
                    struct pf_diags *d, struct pf_x86_filter *out)
 {
@@ -135,11 +144,21 @@ int pf_blob_decode(const uint8_t *buf, size_t len, enum pf_target t, const struc
     if (bad)
         return -1;
     size_t want = PF_BLOB_HEADER + 8 * (size_t)out->nevents;
-    if (len != want) {
+    if (len < want) {
+        /* The kernel would copy 8 * nevents bytes past the header: what a
+         * short file lacks is not a filter it can be given. */
         pf_diag(d, PF_SEV_ERROR, NULL, "%s: %zu bytes, but a filter of %" PRIu32 " events is %zu bytes",
                 name, len, out->nevents, want);
         return -1;
     }
+    if (len > want)
+        /* kvm_vm_ioctl_set_pmu_event_filter() copies the header, then
+         * exactly nevents entries: what follows is never read. */
+        pf_diag(d, PF_SEV_WARNING, NULL,
+                "%s: %zu byte%s after the filter %s ignored: a filter of %" PRIu32
+                " events is %zu bytes, and KVM reads no more",
+                name, len - want, len - want == 1 ? "" : "s", len - want == 1 ? "is" : "are",
+                out->nevents, want);
     for (unsigned i = 16; i < PF_BLOB_HEADER; i++)
         if (buf[i]) {
             /* The kernel never reads pad: harmless, but not what pmufc writes. */

@@ -40,13 +40,20 @@ int pf_blob_encode(const struct pf_x86_filter *f, uint8_t **buf, size_t *len);
 
 /* Reads and validates a blob as KVM_SET_PMU_EVENT_FILTER would on target t
  * (INTEL or AMD: the width of the event select differs).  Errors (what the
- * kernel refuses) and warnings (what it silently drops) go to d, located
- * at src when given.  Returns 0 when the kernel would accept it. */
+ * kernel refuses, and a file shorter than its header and nevents entries)
+ * and warnings (what it silently drops, bytes after the entries, which it
+ * never reads) go to d, located at src when given.  Returns 0 when the
+ * kernel would accept it. */
 int pf_blob_decode(const uint8_t *buf, size_t len, enum pf_target t, const struct pf_source *src,
                    struct pf_diags *d, struct pf_x86_filter *out);
 
 /* Does this input look like a blob rather than policy text?  Blobs have
  * NUL bytes in their header; policy text never needs them. */
 int pf_blob_sniff(const uint8_t *buf, size_t len);
+
+/* The bytes of a filter the kernel reads: the header and nevents entries
+ * (what follows in a file is never seen), or len when it is shorter or
+ * nevents is over the limit (the validator refuses those). */
+size_t pf_blob_size(const uint8_t *buf, size_t len);
 
 #endif

@@ -3,7 +3,9 @@
  * Kernel (6.3+) behaviour modelled here, from arch/x86/kvm/pmu.c:
  *  - kvm_vm_ioctl_set_pmu_event_filter(): action must be ALLOW (0) or
  *    DENY (1), flags only bit 0 (masked events), nevents <= 300; else
- *    EINVAL / E2BIG.  pad is never read.
+ *    EINVAL / E2BIG.  pad is never read.  It then copies exactly nevents
+ *    entries after the header: bytes past them in a file are never seen
+ *    (a file shorter than that is refused here, as no filter at all).
  *  - prepare_filter_lists(): in plain mode, entries with bits outside
  *    EVENTSEL_EVENT | EVENTSEL_UMASK are dropped, the rest become masked
  *    entries (select, mask 0xff, match umask, include); in masked mode any
@@ -84,8 +86,8 @@ int pf_eval_x86_load(struct pf_eval_x86 *ev, const void *blob, size_t len, int a
         *why = "too many events";
         return -E2BIG;
     }
-    if (len != K_HEADER + 8 * (size_t)n) {
-        *why = "size does not match nevents";
+    if (len < K_HEADER + 8 * (size_t)n) {
+        *why = "shorter than nevents entries";
         return -EINVAL;
     }
     uint64_t sel = amd ? K_SEL_AMD : K_SEL_INTEL;

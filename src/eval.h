@@ -20,8 +20,9 @@ struct pf_eval_x86 {
 };
 
 /* Loads a blob as KVM_SET_PMU_EVENT_FILTER would on an AMD (amd != 0) or
- * Intel host.  Returns 0, or -EINVAL / -E2BIG with *why set, as the kernel
- * refuses. */
+ * Intel host: the header and nevents entries, nothing after them.
+ * Returns 0, or -EINVAL / -E2BIG with *why set, as the kernel refuses
+ * (-EINVAL too for len shorter than the header and nevents entries). */
 int pf_eval_x86_load(struct pf_eval_x86 *ev, const void *blob, size_t len, int amd,
                      const char **why);
 void pf_eval_x86_free(struct pf_eval_x86 *ev);

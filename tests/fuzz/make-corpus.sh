@@ -85,6 +85,9 @@ done
 { hdr 0 0 255 255 0 0 0 0; hdr 17 0 1 0 1 0 0 0; hdr 0 4 0 252 1 0 0 0; } >"$bc/hand-arm.bin"
 { hdr 255 255 2 0 0 0 0 0; } >"$bc/hand-arm-past-end.bin"
 { hdr 0 0 1 0 2 0 0 0; } >"$bc/hand-arm-bad-action.bin"
+# Two plain entries and 7 bytes after them, which KVM never reads.
+{ le32 1; le32 2; le32 0; le32 0; le32 0; le32 0; le32 0; le32 0; le32 0xc4; le32 0; le32 0x1c5; le32 0
+  hdr 106 117 110 107 0 1 2; } >"$bc/hand-trailing.bin"
 
 # Imports: tests/interop's inputs, then blobs written in the foreign formats.
 for f in "$top"/tests/interop/seeds/*.json "$top"/tests/interop/seeds/*.arm \
