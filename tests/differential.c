@@ -15,16 +15,20 @@
  *
  * With -k it also hands every filter, as the kernel would read it (header
  * plus nevents entries), to KVM_SET_PMU_EVENT_FILTER on a scratch VM of
- * /dev/kvm for this host's vendor, and the kernel must accept exactly what
- * pf_blob_decode accepts (and refuse with the errno the model gives).  On
- * a kernel without masked events (before 6.3) a filter with flags set is
- * expected to be refused with EINVAL, and counted apart.  Without
- * /dev/kvm, KVM_CAP_PMU_EVENT_FILTER or an x86 host, -k exits 77 (skip).
+ * /dev/kvm, and the kernel must accept exactly what pf_blob_decode accepts
+ * (and refuse with the errno the model gives), both by the event-select
+ * rules this KVM applies as pf_kvm_probe finds them: the loaded module's,
+ * not the CPU's (kvm_pvm on an AMD CPU applies Intel's: a masked entry
+ * with select bits 35:32 is EINVAL there).  On a kernel without masked
+ * events (before 6.3) a filter with flags set is expected to be refused
+ * with EINVAL, and counted apart.  Without /dev/kvm,
+ * KVM_CAP_PMU_EVENT_FILTER or an x86 KVM, -k exits 77 (skip).
  *
  * Prints counts per outcome; exits 1 on any disagreement (the first few
  * are shown in hex, with the seed to reproduce them), 0 otherwise. */
 #include "config.h"
 
+#include "apply.h"
 #include "arena.h"
 #include "blob.h"
 #include "eval.h"
@@ -37,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #define MAX_BLOB (PF_BLOB_HEADER + 8 * 310)
@@ -275,16 +280,24 @@ static void compare_models(const uint8_t *buf, size_t len, int amd, struct tally
 struct kvm {
     int sys, vm, masked;
     enum pf_target t;
+    char release[65];
+    unsigned long handed;
 };
 
 /* 0 with a scratch VM, 77 when this host cannot run the test. */
 static int kvm_open(struct kvm *k)
 {
-    k->t = pf_host_target();
+    /* The rules KVM applies, probed: the compile target and the
+     * validator's rules must be these, not the CPU vendor's. */
+    struct pf_kvm_caps caps;
+    pf_kvm_probe(&caps);
+    k->t = caps.rules;
     if (k->t != PF_TARGET_INTEL && k->t != PF_TARGET_AMD) {
-        printf("SKIP: this host is neither Intel nor AMD\n");
+        printf("SKIP: this host has no x86 KVM (neither Intel's nor AMD's rules)\n");
         return 77;
     }
+    struct utsname u;
+    snprintf(k->release, sizeof(k->release), "%s", uname(&u) ? "?" : u.release);
     k->sys = open("/dev/kvm", O_RDWR | O_CLOEXEC);
     if (k->sys < 0) {
         printf("SKIP: cannot open /dev/kvm: %s\n", strerror(errno));
@@ -304,7 +317,9 @@ static int kvm_open(struct kvm *k)
         printf("SKIP: KVM_CREATE_VM: %s\n", strerror(errno));
         return 77;
     }
-    printf("kvm: %s host, masked events %s\n", pf_target_name(k->t),
+    printf("kvm: kernel %s, module %s, %s's event-select rules (CPU %s), masked events %s\n",
+           k->release, caps.module[0] ? caps.module : "unknown", pf_target_name(k->t),
+           caps.cpu_vendor[0] ? caps.cpu_vendor : "?",
            k->masked ? "supported" : "NOT supported (kernel before 6.3)");
     return 0;
 }
@@ -342,6 +357,7 @@ static void compare_kvm(struct kvm *k, const uint8_t *buf, size_t len, struct ta
         want = -EINVAL;
     }
     int got = ioctl(k->vm, KVM_SET_PMU_EVENT_FILTER, view) ? -errno : 0;
+    k->handed++;
     char msg[200];
     if ((rd == 0) != (got == 0) && !old_kernel) {
         snprintf(msg, sizeof(msg), "kvm: pf_blob_decode %s, KVM_SET_PMU_EVENT_FILTER %s (%s)",
@@ -396,7 +412,7 @@ int main(int argc, char **argv)
     rng_state = seed ? seed : 0x9e3779b97f4a7c15ull;
 
 #ifdef HAVE_KVM_TEST
-    struct kvm k = {-1, -1, 0, PF_TARGET_NONE};
+    struct kvm k = {-1, -1, 0, PF_TARGET_NONE, "", 0};
     if (use_kvm) {
         int rc = kvm_open(&k);
         if (rc)
@@ -457,6 +473,12 @@ int main(int argc, char **argv)
     print_tally("amd: pf_blob_decode and pf_eval_x86_load", &models[1]);
     if (use_kvm)
         print_tally("KVM_SET_PMU_EVENT_FILTER (the filter as the kernel reads it)", &kernel);
+#ifdef HAVE_KVM_TEST
+    if (use_kvm)
+        printf("differential: kernel %s (%s's rules): %lu filters handed to "
+               "KVM_SET_PMU_EVENT_FILTER\n",
+               k.release, pf_target_name(k.t), k.handed);
+#endif
     printf("differential: %lu disagreements\n", disagreements);
     free(seeds);
     free(seedlen);

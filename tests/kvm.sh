@@ -1,22 +1,31 @@
 #!/bin/sh
 # tests/kvm.sh - the real kernel takes every filter the corpus produces.
 #
-# Compiles every policy of tests/golden, tests/decide and tests/selftest
-# for this host's vendor (--abi auto and --abi masked), builds the
-# selftest's own filters, and hands them all to kvm-load, which sets each
-# on a scratch VM with KVM_SET_PMU_EVENT_FILTER and then checks what the
-# kernel must refuse.  Skips (77) without a usable /dev/kvm.
+# The target is the one `pmufc --probe` gives for this host's KVM (whose
+# event-select rules the loaded KVM module applies, probed: kvm_pvm on an
+# AMD CPU applies Intel's), and kvm-load --vendor must say the same.  For
+# it, with --abi auto and --abi masked, it compiles every policy of
+# tests/golden, tests/decide and tests/selftest, the shipped policies
+# (policies/*.pf whose '# targets:' line names it) and the catalogue
+# allow-lists (for every model of that vendor, all its documented events
+# allowed, as bench/run makes them); builds the selftest's own filters; and
+# hands them all to kvm-load, which sets each on a scratch VM with
+# KVM_SET_PMU_EVENT_FILTER (a kernel without KVM_CAP_PMU_EVENT_MASKED_EVENTS
+# must refuse the masked ones with EINVAL, and take the others) and then
+# checks what the kernel must refuse.  For a few filters of each kind,
+# `pmufc --probe FILE` must predict exactly what the kernel did (exit 0 and
+# "accepted", or exit 65 and "refused").
+#
+# Skips (77) without a usable /dev/kvm.  tests/x86/corpus.sh runs this same
+# script inside Debian's 6.1 and 6.12 kernels (kvm-amd under TCG).
+# KVM_MODELS (names of --list-cpus, space-separated) limits the catalogue.
 : "${TESTS_SRCDIR:=$(cd "$(dirname "$0")" && pwd)}"
 . "$TESTS_SRCDIR/lib.sh"
 kvmload=$TESTS_BUILDDIR/kvm-load
 blobtool=$TESTS_BUILDDIR/blobtool
+policies=$TESTS_SRCDIR/../policies
 test -x "$kvmload" || { echo "kvm: ERROR: no $kvmload (make check builds it)"; exit 99; }
 
-t=$("$kvmload" --vendor)
-case $t in
-intel | amd) ;;
-*) echo "kvm: SKIP: this host is neither Intel nor AMD"; exit 77 ;;
-esac
 # Without /dev/kvm there is nothing to compile for.
 "$kvmload" >"$tmp/probe" 2>&1
 rc=$?
@@ -25,23 +34,66 @@ if test $rc = 77; then
 	exit 77
 fi
 
-mkdir "$tmp/blobs" || exit 99
+"$PMUFC" --probe >"$tmp/pmufc-probe" 2>&1
+sed 's/^/  /' "$tmp/pmufc-probe"
+t=$(sed -n 's/^host: \([a-z0-9]*\).*/\1/p' "$tmp/pmufc-probe")
+case $t in
+intel | amd) ;;
+*) echo "kvm: SKIP: this host's KVM takes no x86 filters (pmufc --probe: host: $t)"; exit 77 ;;
+esac
+ncase=$((ncase + 1))
+v=$("$kvmload" --vendor)
+test "$v" = "$t" || fail "pmufc --probe says the host takes $t filters, kvm-load --vendor $v"
+masked=$(sed -n 's/^KVM_CAP_PMU_EVENT_MASKED_EVENTS ([^)]*): //p' "$tmp/pmufc-probe")
+echo "kvm: compiling for $t (masked events: ${masked:-?})"
+
+mkdir "$tmp/blobs" "$tmp/catalogue" || exit 99
+# compile SOURCE NAME [ARGS...]: SOURCE for $t, both ABIs, into
+# blobs/NAME.ABI.bin; a refusal is a failure unless $errok exists.
+errok=
+compile() {
+	_src=$1 _name=$2
+	shift 2
+	for abi in auto masked; do
+		if ! "$PMUFC" -w --cpu generic --target "$t" --abi $abi "$@" "$_src" \
+		    -o "$tmp/blobs/$_name.$abi.bin" 2>"$tmp/err"; then
+			rm -f "$tmp/blobs/$_name.$abi.bin"
+			test -n "$errok" && test -f "$errok" && continue
+			fail "$_src does not compile for $t --abi $abi:"
+			cat "$tmp/err"
+		fi
+	done
+}
 for set in golden decide selftest; do
 	for pf in "$TESTS_SRCDIR/$set"/*.pf; do
 		name=$(basename "$pf" .pf)
 		args=
 		test -f "$TESTS_SRCDIR/$set/$name.args" && args=$(cat "$TESTS_SRCDIR/$set/$name.args")
-		for abi in auto masked; do
-			out=$tmp/blobs/$set-$name.$abi.bin
-			# shellcheck disable=SC2086 # args are words
-			if ! "$PMUFC" -w --cpu generic --target "$t" --abi $abi $args "$pf" -o "$out" 2>"$tmp/err"; then
-				# Refusals the golden tests expect are no kernel matter.
-				test -f "$TESTS_SRCDIR/$set/$name.$t.err" && continue
-				fail "$set/$name.pf does not compile for $t --abi $abi:"
-				cat "$tmp/err"
-			fi
-		done
+		# Refusals the golden tests expect are no kernel matter.
+		errok=$TESTS_SRCDIR/$set/$name.$t.err
+		# shellcheck disable=SC2086 # args are words
+		compile "$pf" "$set-$name" $args
 	done
+done
+errok=
+# The shipped policies, for the targets they are written for.
+for pf in "$policies"/*.pf; do
+	test -f "$pf" || continue
+	case " $(sed -n 's/^#[[:space:]]*targets:[[:space:]]*//p' "$pf" | head -n 1) " in
+	*" $t "*) compile "$pf" "policies-$(basename "$pf" .pf)" ;;
+	esac
+done
+# The catalogue: every documented event of each model allowed (bench/run's
+# events/all-MODEL).
+models=${KVM_MODELS:-$("$PMUFC" --list-cpus | awk -v t="$t" '$2 == t { print $1 }')}
+for m in $models; do
+	"$PMUFC" --cpu "$m" --list-events >"$tmp/catalogue/$m.txt" || { fail "--cpu $m --list-events"; continue; }
+	awk -v v="$t" -v m="$m" '
+	    BEGIN { print "# every documented event of " m ", allowed"; print "target " v ";"; print "default deny;" }
+	    /select=/ { s = ""; u = ""
+	        for (i = 2; i <= NF; i++) { if ($i ~ /^select=/) s = $i; if ($i ~ /^umask=/) u = $i }
+	        print "allow " v " " s " " u ";" }' "$tmp/catalogue/$m.txt" >"$tmp/catalogue/all-$m.pf"
+	compile "$tmp/catalogue/all-$m.pf" "catalogue-all-$m"
 done
 # The selftest's own filters.
 if test -x "$blobtool"; then
@@ -57,9 +109,34 @@ if test -x "$blobtool"; then
 	done
 fi
 
-ncase=$(ls "$tmp/blobs" | wc -l)
-"$kvmload" "$tmp"/blobs/*.bin
+ncase=$((ncase + $(ls "$tmp/blobs" | wc -l)))
+"$kvmload" "$tmp"/blobs/*.bin >"$tmp/load" 2>&1
 rc=$?
+cat "$tmp/load"
 test $rc = 77 && exit 77
 test $rc = 0 || fail "the kernel did not take the corpus as expected (see above)"
+
+# --probe predicts the kernel: for the shipped policies, the first model of
+# the catalogue and the first few of the test sets, masked and plain.
+probe_set=$(ls "$tmp"/blobs/policies-*.bin "$tmp"/blobs/catalogue-*.bin 2>/dev/null | head -n 16)
+for abi in auto masked; do
+	probe_set="$probe_set $(ls "$tmp"/blobs/golden-*.$abi.bin "$tmp"/blobs/decide-*.$abi.bin | head -n 3)"
+done
+nprobe=0
+for f in $probe_set; do
+	kernel=$(awk -v f="$f" '$2 == f || $2 == f ":" { print $1; exit }' "$tmp/load")
+	"$PMUFC" --target "$t" --probe "$f" >"$tmp/p" 2>&1
+	prc=$?
+	case $prc:$(grep -c '^accepted' "$tmp/p"):$(grep -c '^refused' "$tmp/p") in
+	0:1:0) said=ok ;;
+	65:0:1) said=refused ;;
+	*) said="exit $prc" ;;
+	esac
+	ncase=$((ncase + 1)) nprobe=$((nprobe + 1))
+	if test "$said" != "$kernel"; then
+		fail "pmufc --probe $(basename "$f"): $said, the kernel: ${kernel:-no answer}"
+		sed 's/^/  | /' "$tmp/p"
+	fi
+done
+echo "kvm: pmufc --probe predicted the kernel on $nprobe filters"
 finish
