@@ -185,10 +185,12 @@ int pf_check_host(enum pf_target t, const struct pf_kvm_caps *caps, int force_ve
 int pf_probe_filter(const uint8_t *blob, size_t len, enum pf_target t, unsigned arm_max,
                     const struct pf_kvm_caps *host, struct pf_diags *d);
 
-/* Is this input a filter's bytes rather than policy text?  Policy text
- * never holds a NUL byte; every filter of either architecture does (a
- * filter shorter than a header still goes to the validator, which says
- * so).  An empty input is an (empty) policy. */
+/* Is this input a filter's bytes rather than policy text?  As
+ * pf_blob_sniff: a NUL byte anywhere, arm64 records whose actions are all
+ * DENY (which need have no zero byte), or a control byte outside a
+ * comment or string (where policy text cannot have one) make a filter
+ * (one shorter than a header still goes to the validator, which says
+ * so); UTF-8 in comments is text; an empty input is an (empty) policy. */
 int pf_input_is_blob(const void *buf, size_t len);
 
 #endif

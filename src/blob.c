@@ -7,6 +7,7 @@
  * bits outside select and umask) is a warning, not an error. */
 #include "blob.h"
 
+#include "blob_arm.h"
 #include "resolve.h"
 
 #include <inttypes.h>
@@ -94,12 +95,51 @@ int pf_blob_encode(const struct pf_x86_filter *f, uint8_t **buf, size_t *len)
     return 0;
 }
 
+/* A byte the policy scanner (grammar/scanner.l) accepts nowhere but in a
+ * comment or a string: neither a blank (tab, newline, vertical tab, form
+ * feed, carriage return, space), nor printable ASCII, nor a byte of a
+ * non-ASCII word (0x80-0xff: UTF-8 text, which it reports as a mistake in
+ * a policy, not as binary). */
+static int control_byte(uint8_t c)
+{
+    return c < 0x09 || (c > 0x0d && c < 0x20) || c == 0x7f;
+}
+
 int pf_blob_sniff(const uint8_t *buf, size_t len)
 {
-    /* x86 filters start with a 32-byte header, arm64 ones are 8-byte
-     * records; both have NUL bytes early.  An empty file reads as an
-     * empty policy, which allows everything, as an empty filter would. */
-    return len > 0 && memchr(buf, 0, len < PF_BLOB_HEADER ? len : PF_BLOB_HEADER) != NULL;
+    /* An empty file reads as an empty policy, which allows everything, as
+     * an empty filter (arm64: no records) would. */
+    if (!len)
+        return 0;
+    /* Every valid x86 filter has NUL bytes (an action of 0 or 1 in a u32,
+     * nevents <= 300), as has every arm64 record that allows or has a
+     * zero in its fields or pad; no text editor writes them. */
+    if (memchr(buf, 0, len))
+        return 1;
+    /* arm64 records without a zero byte: every action byte (offset 4 of
+     * each 8) is DENY (1).  Text never has that shape, and this holds even
+     * where the bytes would read as one long comment ('#' without a
+     * newline after it). */
+    if (len % PF_ARM_RECORD == 0) {
+        size_t i = 4;
+        while (i < len && buf[i] == 1)
+            i += PF_ARM_RECORD;
+        if (i >= len)
+            return 1;
+    }
+    /* Otherwise: text unless a control byte stands where the scanner reads
+     * tokens (comments and strings may hold any byte but a newline). */
+    enum { CODE, COMMENT, STRING } in = CODE;
+    for (size_t i = 0; i < len; i++) {
+        uint8_t c = buf[i];
+        if (in == CODE && control_byte(c))
+            return 1;
+        if (in == CODE)
+            in = c == '#' ? COMMENT : c == '"' ? STRING : CODE;
+        else if (c == '\n' || (in == STRING && c == '"'))
+            in = CODE;
+    }
+    return 0;
 }
 
 size_t pf_blob_size(const uint8_t *buf, size_t len)

@@ -47,8 +47,14 @@ int pf_blob_encode(const struct pf_x86_filter *f, uint8_t **buf, size_t *len);
 int pf_blob_decode(const uint8_t *buf, size_t len, enum pf_target t, const struct pf_source *src,
                    struct pf_diags *d, struct pf_x86_filter *out);
 
-/* Does this input look like a blob rather than policy text?  Blobs have
- * NUL bytes in their header; policy text never needs them. */
+/* Is this input a filter's bytes (x86 or arm64) rather than policy text?
+ * A filter: any NUL byte; or whole 8-byte records whose action bytes are
+ * all DENY (arm64 records with no zero byte); or a control byte (other
+ * than tab, newline, vertical tab, form feed, carriage return) outside a
+ * comment or string, where policy text cannot have one.  Anything else,
+ * UTF-8 in comments included, is text; an empty input is an empty policy.
+ * A filter shorter than its header still counts, for the validator to
+ * say so. */
 int pf_blob_sniff(const uint8_t *buf, size_t len);
 
 /* The bytes of a filter the kernel reads: the header and nevents entries

@@ -85,6 +85,8 @@ done
 { hdr 0 0 255 255 0 0 0 0; hdr 17 0 1 0 1 0 0 0; hdr 0 4 0 252 1 0 0 0; } >"$bc/hand-arm.bin"
 { hdr 255 255 2 0 0 0 0 0; } >"$bc/hand-arm-past-end.bin"
 { hdr 0 0 1 0 2 0 0 0; } >"$bc/hand-arm-bad-action.bin"
+# DENY records with no zero byte (pad included): still a filter, not text.
+{ hdr 17 1 1 1 1 65 66 67; hdr 35 4 2 1 1 255 254 253; } >"$bc/hand-arm-no-zero.bin"
 # Two plain entries and 7 bytes after them, which KVM never reads.
 { le32 1; le32 2; le32 0; le32 0; le32 0; le32 0; le32 0; le32 0; le32 0xc4; le32 0; le32 0x1c5; le32 0
   hdr 106 117 110 107 0 1 2; } >"$bc/hand-trailing.bin"
