@@ -80,14 +80,16 @@ int pf_event_parse(const char *s, enum pf_target t, struct pf_event *ev, char *e
     }
     p = s;
     if (!field(&p, "raw", &a) && !*p) {
-        b = (a & 0xff) | (a >> 24 & 0xf00);
-        if (b > maxsel) {
-            snprintf(err, errlen, "raw 0x%" PRIx64 ": select 0x%" PRIx64 " does not exist on %s", a, b,
-                     pf_target_name(t));
-            return -1;
-        }
+        /* filter_contains_match() in arch/x86/kvm/pmu.c: the guest's
+         * EVENTSEL & kvm_pmu_ops.EVENTSEL_EVENT (7:0, and on AMD 35:32),
+         * and the umask; every other bit is ignored.  (Before Linux 6.3,
+         * unless a stable tree took that fix, Intel kept 35:32 too, and an
+         * Intel guest's TSX bits 32-33 missed every entry.) */
+        b = (a & 0xff) | (t == PF_TARGET_AMD ? (a >> 24 & 0xf00) : 0);
         ev->select = (unsigned)b;
         ev->umask = (unsigned)(a >> 8 & 0xff);
+        ev->raw = a;
+        ev->raw_high_ignored = t == PF_TARGET_INTEL && (a >> 32 & 0xf);
         return 0;
     }
     p = s;
@@ -119,6 +121,9 @@ static void event_str(FILE *out, const struct pf_event *ev, enum pf_target t,
                                       ev->fixed ? ev->idx : ev->umask);
     if (name)
         fprintf(out, " (%s)", name);
+    if (ev->raw_high_ignored)
+        fprintf(out, " (raw=0x%" PRIx64 ": KVM ignores bits 35:32 on Intel, matching the select's "
+                "bits 7:0 and the umask)", ev->raw);
 }
 
 /* The rule's own text, on one line with blanks folded. */
