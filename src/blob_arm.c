@@ -1,5 +1,10 @@
 /* blob_arm.c - layout and validation of arm64 filter records, following
- * kvm_arm_pmu_v3_set_attr() in arch/arm64/kvm/pmu-emul.c. */
+ * kvm_arm_pmu_v3_set_attr() in arch/arm64/kvm/pmu-emul.c.  Ranges are
+ * checked against the host's event space (arm_max: --arm-pmu), as the
+ * kernel does, whatever PMU version the guest is given: in 6.12,
+ * __kvm_pmu_event_mask(kvm_arm_pmu_get_pmuver_limit()), the sanitised
+ * PMUVer capped at PMUv3p5; in 6.1 the VM's PMU instance's.  The guest's
+ * version only changes which events a guest can reach (eval_arm.c). */
 #include "blob_arm.h"
 
 #include <stdlib.h>
@@ -62,7 +67,7 @@ int pf_arm_decode(const uint8_t *buf, size_t len, unsigned arm_max, const struct
         }
         if ((uint32_t)r->base + r->nevents > (uint32_t)arm_max + 1) {
             pf_diag(d, PF_SEV_ERROR, NULL,
-                    "%s: record %zu: events 0x%x+%u reach past the last event 0x%x: KVM refuses it (EINVAL)",
+                    "%s: record %zu: events 0x%x+%u reach past the host PMU's last event 0x%x: KVM refuses it (EINVAL)",
                     name, i, r->base, r->nevents, arm_max);
             bad++;
         }

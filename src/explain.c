@@ -65,13 +65,27 @@ int pf_event_parse(const char *s, enum pf_target t, struct pf_event *ev, char *e
         return 0;
     }
     p = s;
-    if (!field(&p, "arm", &a) && !*p) {
+    if (!field(&p, "arm", &a) && (!*p || !strncmp(p, ",guest=", 7))) {
         if (t != PF_TARGET_ARM64 || a > 0xffff) {
             snprintf(err, errlen, "arm=0x%" PRIx64 ": %s", a,
                      t != PF_TARGET_ARM64 ? "arm events need --target arm64" : "beyond 16 bits");
             return -1;
         }
         ev->select = (unsigned)a;
+        if (!*p)
+            return 0;
+        p += 7;
+        /* The guest's ID_AA64DFR0_EL1.PMUVer: 10-bit events on PMUv3 for
+         * Armv8.0, 16-bit from PMUv3p1. */
+        if (!strcmp(p, "v3p0"))
+            ev->guest_max = PF_ARM_V3P0_EVENT_MAX;
+        else if (!strcmp(p, "v3p1"))
+            ev->guest_max = PF_ARM_EVENT_MAX;
+        else {
+            snprintf(err, errlen, "bad guest PMU '%s' in '%s': v3p0 (10-bit events) or v3p1 (16-bit)",
+                     p, s);
+            return -1;
+        }
         return 0;
     }
     if (t == PF_TARGET_ARM64) {
@@ -107,20 +121,54 @@ int pf_event_parse(const char *s, enum pf_target t, struct pf_event *ev, char *e
     return -1;
 }
 
-static void event_str(FILE *out, const struct pf_event *ev, enum pf_target t,
-                      const struct pf_evtab_model *model)
+int pf_event_parse_host(const char *s, enum pf_target t, unsigned arm_max, struct pf_event *ev,
+                        char *err, size_t errlen)
 {
-    if (t == PF_TARGET_ARM64)
+    if (pf_event_parse(s, t, ev, err, errlen))
+        return -1;
+    if (!arm_max)
+        arm_max = PF_ARM_EVENT_MAX;
+    if (ev->guest_max > arm_max) {
+        /* set_id_aa64dfr0_el1() refuses a PMUVer above the host's limit. */
+        snprintf(err, errlen, "'%s': a guest's PMU cannot be newer than the host's (--arm-pmu v3p0: "
+                 "10-bit events); KVM refuses that ID_AA64DFR0_EL1", s);
+        return -1;
+    }
+    return 0;
+}
+
+/* Only a PMUv3p0 guest masks: no event is past 16 bits. */
+static const char guest_note[] = " (a PMUv3p0 guest has 10-bit events: KVM drops bits 15:10)";
+
+/* The last event of the space KVM looks ev up in: the guest's PMU version,
+ * else the host's (arm_max). */
+static unsigned guest_max(const struct pf_event *ev, unsigned arm_max)
+{
+    return ev->guest_max && ev->guest_max < arm_max ? ev->guest_max : arm_max;
+}
+
+/* The event, with its name when the model knows it.  arm64: ev->select as
+ * the guest programs it, and lookup, the event KVM looks up (its bits in
+ * the guest's event space), when they differ. */
+static void event_str(FILE *out, const struct pf_event *ev, enum pf_target t,
+                      const struct pf_evtab_model *model, unsigned lookup)
+{
+    unsigned code = t == PF_TARGET_ARM64 ? lookup : ev->select;
+    if (t == PF_TARGET_ARM64 && lookup != ev->select)
+        fprintf(out, "arm=0x%04x, looked up as 0x%04x", ev->select, lookup);
+    else if (t == PF_TARGET_ARM64)
         fprintf(out, "arm=0x%04x", ev->select);
     else if (ev->fixed)
         fprintf(out, "fixed counter %u", ev->idx);
     else
         fprintf(out, t == PF_TARGET_AMD ? "select=0x%03x umask=0x%02x" : "select=0x%02x umask=0x%02x",
                 ev->select, ev->umask);
-    const char *name = pf_events_name(model, ev->fixed ? -1 : (int)ev->select,
+    const char *name = pf_events_name(model, ev->fixed ? -1 : (int)code,
                                       ev->fixed ? ev->idx : ev->umask);
     if (name)
         fprintf(out, " (%s)", name);
+    if (t == PF_TARGET_ARM64 && lookup != ev->select)
+        fputs(guest_note, out);
     if (ev->raw_high_ignored)
         fprintf(out, " (raw=0x%" PRIx64 ": KVM ignores bits 35:32 on Intel, matching the select's "
                 "bits 7:0 and the umask)", ev->raw);
@@ -160,6 +208,7 @@ int pf_explain_policy(FILE *out, const struct pf_compiled *c, const struct pf_ev
     const struct pf_ir *ir = c->ir;
     int allow;
     int32_t by;
+    unsigned lookup = ev->select;
     if (ev->fixed) {
         if (!ir->nfixed) {
             fprintf(out, "allow: %s has no fixed counters under KVM; fixed rules have no effect\n",
@@ -169,25 +218,27 @@ int pf_explain_policy(FILE *out, const struct pf_compiled *c, const struct pf_ev
         allow = (int)(ir->fixed_allow >> ev->idx & 1);
         by = ir->fixed_decider[ev->idx];
     } else if (c->target == PF_TARGET_ARM64) {
-        if (ev->select >= ir->nevents) {
-            fprintf(out, "deny: arm=0x%04x is beyond this PMU's events (0x0000-0x%04zx)\n", ev->select,
-                    ir->nevents - 1);
-            return 0;
-        }
-        if (pf_eval_arm_unfiltered(ev->select)) {
-            fprintf(out, "allow: arm=0x%04x (%s) on arm64: KVM never filters it\n", ev->select,
-                    ev->select ? "CHAIN" : "SW_INCR");
+        /* KVM looks up the event's bits in the guest's event space (the
+         * host's, ir->nevents, unless ev says the guest's is smaller). */
+        lookup = ev->select & guest_max(ev, (unsigned)(ir->nevents - 1));
+        if (pf_eval_arm_unfiltered(lookup)) {
+            if (lookup == ev->select)
+                fprintf(out, "allow: arm=0x%04x (%s)", ev->select, lookup ? "CHAIN" : "SW_INCR");
+            else
+                fprintf(out, "allow: arm=0x%04x, looked up as 0x%04x (%s)%s", ev->select, lookup,
+                        lookup ? "CHAIN" : "SW_INCR", guest_note);
+            fputs(" on arm64: KVM never filters it\n", out);
             return 1;
         }
-        allow = pf_ir_allowed(ir, ev->select);
-        by = pf_ir_decider(ir, ev->select);
+        allow = pf_ir_allowed(ir, lookup);
+        by = pf_ir_decider(ir, lookup);
     } else {
         size_t i = pf_ir_index(ev->select, ev->umask);
         allow = pf_ir_allowed(ir, i);
         by = pf_ir_decider(ir, i);
     }
     fprintf(out, "%s: ", allow ? "allow" : "deny");
-    event_str(out, ev, c->target, c->model);
+    event_str(out, ev, c->target, c->model, lookup);
     if (by < 0) {
         fprintf(out, " on %s: no rule matches; the default is %s%s\n", pf_target_name(c->target),
                 pf_action_name(ir->def),
@@ -223,7 +274,7 @@ int pf_explain_blob(FILE *out, const struct pf_x86_filter *f, const uint8_t *blo
     long inc, exc;
     allow = pf_eval_x86_gp(&k, ev->select, ev->umask, &inc, &exc);
     fprintf(out, "%s: ", allow ? "allow" : "deny");
-    event_str(out, ev, t, model);
+    event_str(out, ev, t, model, ev->select);
     fprintf(out, " on %s: ", pf_target_name(t));
     if (inc < 0) {
         fprintf(out, "no entry matches it, and the action is %s\n", act);
@@ -250,17 +301,19 @@ int pf_explain_blob_arm(FILE *out, const uint8_t *blob, size_t len, unsigned arm
     const char *why;
     if (pf_eval_arm_load(&k, blob, len, (size_t)arm_max + 1, &why))
         return -1;
-    unsigned e = ev->select;
-    int allow = pf_eval_arm_counts(&k, e);
+    if (pf_eval_arm_set_guest(&k, (size_t)guest_max(ev, arm_max) + 1)) {
+        pf_eval_arm_free(&k);
+        return -1;
+    }
+    unsigned e = pf_eval_arm_event(&k, ev->select);
+    int allow = pf_eval_arm_counts(&k, ev->select);
     fprintf(out, "%s: ", allow ? "allow" : "deny");
-    event_str(out, ev, PF_TARGET_ARM64, model);
+    event_str(out, ev, PF_TARGET_ARM64, model, e);
     fputs(" on arm64: ", out);
     if (pf_eval_arm_unfiltered(e))
         fputs("KVM never filters it\n", out);
     else if (!k.bitmap)
         fputs("no records: no filter\n", out);
-    else if (e > arm_max)
-        fprintf(out, "beyond this PMU's events (0x0000-0x%04x)\n", arm_max);
     else if (k.last[e] < 0)
         fprintf(out, "no record covers it; the default set by the first record (%s) is %s\n",
                 k.first_action ? "DENY" : "ALLOW", k.first_action ? "allow" : "deny");

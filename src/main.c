@@ -458,7 +458,7 @@ static int check_blob(const struct cli *cli, const char *buf, size_t len)
     struct pf_event ev;
     char err[256];
     const struct pf_evtab_model *model = NULL;
-    if (pf_event_parse(cli->event, f.t, &ev, err, sizeof(err)))
+    if (pf_event_parse_host(cli->event, f.t, f.arm_max, &ev, err, sizeof(err)))
         rc = pf_cli_usage_error("%s", err);
     else
         rc = listing_model(cli, f.t, &model);
@@ -523,7 +523,7 @@ static int run_check(const struct cli *cli, const char *buf, size_t len)
     if (!rc) {
         struct pf_event ev;
         char err[256];
-        if (pf_event_parse(cli->event, c.target, &ev, err, sizeof(err)))
+        if (pf_event_parse_host(cli->event, c.target, arm_max(cli), &ev, err, sizeof(err)))
             rc = pf_cli_usage_error("%s", err);
         else
             pf_explain_policy(stdout, &c, &ev);
