@@ -96,9 +96,10 @@ int pf_event_parse(const char *s, enum pf_target t, struct pf_event *ev, char *e
     if (!field(&p, "raw", &a) && !*p) {
         /* filter_contains_match() in arch/x86/kvm/pmu.c: the guest's
          * EVENTSEL & kvm_pmu_ops.EVENTSEL_EVENT (7:0, and on AMD 35:32),
-         * and the umask; every other bit is ignored.  (Before Linux 6.3,
-         * unless a stable tree took that fix, Intel kept 35:32 too, and an
-         * Intel guest's TSX bits 32-33 missed every entry.) */
+         * and the umask; every other bit is ignored (Linux 6.3 and later).
+         * Before, the key was EVENTSEL & 0xf0000ffff on both vendors, so
+         * an Intel guest's TSX bits 32-33 made it miss every entry: so
+         * Debian's 6.1.0-50 still does (its kvm.ko, disassembled). */
         b = (a & 0xff) | (t == PF_TARGET_AMD ? (a >> 24 & 0xf00) : 0);
         ev->select = (unsigned)b;
         ev->umask = (unsigned)(a >> 8 & 0xff);
