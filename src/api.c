@@ -11,6 +11,7 @@
 
 #include "apply.h"
 #include "arena.h"
+#include "blob.h"
 #include "compile.h"
 #include "diag.h"
 #include "resolve.h"
@@ -367,7 +368,10 @@ int pmufc_validate(struct pmufc_ctx *ctx, const char *name, const void *blob, si
     static const uint8_t none[1];
     if (pf_validate_filter(blob ? blob : none, len, t, arm_max(ctx), &ctx->src, &ctx->diags))
         return -EINVAL;
-    return keep_filter(ctx, blob ? blob : none, len, t);
+    /* The filter is what the kernel reads: x86 bytes after the nevents
+     * entries (a warning) are not kept. */
+    const uint8_t *bytes = blob ? blob : none;
+    return keep_filter(ctx, bytes, t == PF_TARGET_ARM64 ? len : pf_blob_size(bytes, len), t);
 }
 
 ssize_t pmufc_get_blob(const struct pmufc_ctx *ctx, void *buf, size_t size)

@@ -295,11 +295,7 @@ static int apply_x86(int fd, const uint8_t *blob, size_t len, const struct pf_kv
 {
     /* What the kernel reads: the header and nevents entries; bytes after
      * them are never seen, and are not handed over. */
-    uint32_t nevents;
-    memcpy(&nevents, blob + 4, 4);
-    size_t n = PF_BLOB_HEADER + 8 * (size_t)nevents;
-    if (n > len)
-        n = len;
+    size_t n = pf_blob_size(blob, len);
     /* The kernel reads through its argument; give it an aligned copy. */
     uint64_t *copy = malloc(n + 8);
     if (!copy) {

@@ -151,7 +151,9 @@ static int load(const char *input, const struct pf_compile_opts *o, int check, s
             return rc == -2 ? pf_cli_fail(EX_SOFTWARE, "out of memory") : EX_DATAERR;
         }
         f->blob = (uint8_t *)buf;
-        f->len = len;
+        /* Only what the kernel reads goes on (to the shim, the injected
+         * call): x86 bytes after the entries were a warning. */
+        f->len = f->t == PF_TARGET_ARM64 ? len : pf_blob_size(f->blob, len);
     } else {
         struct pf_compile_opts co = *o;
         co.front_only = 0;
