@@ -504,7 +504,7 @@ static int apply(struct pmufc_ctx *ctx, int fd, const void *blob, size_t len, in
     }
     struct pf_kvm_caps host;
     pf_kvm_probe(&host);
-    if (pf_check_host(t, &host, ctx->force_vendor, &ctx->diags))
+    if (pf_check_host(t, bytes, n, &host, ctx->force_vendor, &ctx->diags))
         return -EOPNOTSUPP;
     return pf_apply(fd, bytes, n, t, arm_max(ctx), &host, NULL, &ctx->diags);
 }
@@ -552,7 +552,7 @@ int pmufc_probe_filter(struct pmufc_ctx *ctx, const void *blob, size_t len)
         return rc;
     struct pf_kvm_caps host;
     pf_kvm_probe(&host);
-    if (pf_check_host(t, &host, ctx->force_vendor, &ctx->diags))
+    if (pf_check_host(t, bytes, n, &host, ctx->force_vendor, &ctx->diags))
         return -EOPNOTSUPP;
     return pf_probe_filter(bytes, n, t, arm_max(ctx), &host, &ctx->diags);
 }

@@ -373,11 +373,35 @@ int pf_apply(int fd, const uint8_t *blob, size_t len, enum pf_target t, unsigned
                                 : apply_x86(fd, blob, len, host, via, d);
 }
 
-int pf_check_host(enum pf_target t, const struct pf_kvm_caps *c, int force_vendor,
-                  struct pf_diags *d)
+/* What holds on this kernel, for a filter it takes. */
+static void kernel_warnings(const uint8_t *blob, size_t len, const struct pf_kvm_caps *host,
+                            struct pf_diags *d)
 {
+    if (len < PF_BLOB_HEADER)
+        return;
+    /* Before 6.3 (commit 6a5cba7bed35, which came with masked events) the
+     * lookup kept bits 35:32 of the guest's event selector on Intel too,
+     * where they are not select bits but IN_TX/IN_TXCP: a guest that sets
+     * them misses every entry, so a DENY list does not hold (an ALLOW list
+     * still does: a miss is a deny). */
+    uint32_t action, nevents;
+    memcpy(&action, blob, 4);
+    memcpy(&nevents, blob + 4, 4);
+    if (host->kvm && !host->masked_events && host->rules == PF_TARGET_INTEL &&
+        action == KVM_PMU_EVENT_DENY && nevents)
+        pf_diag(d, PF_SEV_WARNING, NULL, "this kernel (before Linux 6.3, no masked events) "
+                "matches Intel events together with bits 35:32 of the guest's event selector: "
+                "a guest that sets IN_TX or IN_TXCP (bits 32 and 33, with TSX) counts the events "
+                "this DENY filter lists; an ALLOW filter holds");
+}
+
+int pf_check_host(enum pf_target t, const uint8_t *blob, size_t len, const struct pf_kvm_caps *c,
+                  int force_vendor, struct pf_diags *d)
+{
+    if (t != PF_TARGET_ARM64 && c->host != PF_TARGET_ARM64 && blob)
+        kernel_warnings(blob, len, c, d);
     if (c->host == PF_TARGET_NONE || t == c->host)
-        return 0;
+        return pf_diags_failed(d) ? -1 : 0;
     if ((t == PF_TARGET_ARM64) != (c->host == PF_TARGET_ARM64)) {
         pf_diag(d, PF_SEV_ERROR, NULL, "the filter is for %s, and this host's KVM is %s: it "
                 "cannot take it, and a VM would run unfiltered", pf_target_name(t),

@@ -170,13 +170,15 @@ struct pf_kvm_caps {
  * (everything but the capabilities is set either way). */
 int pf_kvm_probe(struct pf_kvm_caps *caps);
 
-/* Is a filter for t one this host's KVM (caps from pf_kvm_probe) can
- * take?  Never across architectures (an arm64 filter on x86 would leave
- * the VM unfiltered); for the other x86 vendor's rules only with
- * force_vendor (then a warning, an error under werror).  Errors and
- * warnings go to d.  Returns 0 when the filter may go on. */
-int pf_check_host(enum pf_target t, const struct pf_kvm_caps *caps, int force_vendor,
-                  struct pf_diags *d);
+/* Is a filter for t (its bytes blob/len, when not NULL) one this host's
+ * KVM (caps from pf_kvm_probe) can take?  Never across architectures (an
+ * arm64 filter on x86 would leave the VM unfiltered); for the other x86
+ * vendor's rules only with force_vendor (then a warning, an error under
+ * werror).  Also warns of what does not hold on this kernel (a DENY list
+ * on Intel before 6.3).  Errors and warnings go to d.  Returns 0 when the
+ * filter may go on. */
+int pf_check_host(enum pf_target t, const uint8_t *blob, size_t len,
+                  const struct pf_kvm_caps *caps, int force_vendor, struct pf_diags *d);
 
 /* Applies the filter to a scratch VM (arm64: a scratch vCPU with a
  * PMUv3), destroyed afterwards, validated by the rules of host (NULL:

@@ -95,7 +95,7 @@ static int check_host(const struct loaded *f, const struct pf_compile_opts *o)
     pf_diags_init(&d, a);
     d.werror = o->werror;
     d.no_warnings = o->no_warnings;
-    int rc = pf_check_host(f->t, &f->caps, o->force_vendor, &d);
+    int rc = pf_check_host(f->t, f->blob, f->len, &f->caps, o->force_vendor, &d);
     pf_diags_print(stderr, &d);
     pf_arena_free(a);
     return rc ? EX_DATAERR : 0;
@@ -281,6 +281,7 @@ static int apply_pid(const struct loaded *f, pid_t pid, const char *vm_fd)
         return pf_cli_fail(EX_SOFTWARE, "out of memory");
     struct pf_diags d;
     pf_diags_init(&d, a);
+    d.no_warnings = 1; /* load() showed them */
     char where[128];
     snprintf(where, sizeof(where), "in process %ld (%s)", (long)pid, comm);
     struct pf_inject_via iv;
@@ -323,6 +324,7 @@ static int apply_inherited(const struct loaded *f, const char *vm_fd)
         return pf_cli_fail(EX_SOFTWARE, "out of memory");
     struct pf_diags d;
     pf_diags_init(&d, a);
+    d.no_warnings = 1; /* load() showed them */
     int rc = pf_apply((int)fd, f->blob, f->len, f->t, f->arm_max, &f->caps, NULL, &d);
     int status = 0;
     if (rc) {
@@ -454,6 +456,7 @@ int pf_cli_probe(const char *input, const struct pf_compile_opts *o)
     }
     struct pf_diags d;
     pf_diags_init(&d, a);
+    d.no_warnings = 1; /* load() and check_host() showed them */
     rc = pf_probe_filter(f.blob, f.len, f.t, f.arm_max, &f.caps, &d);
     if (rc) {
         print_diags_plain(&d);
@@ -646,6 +649,7 @@ int pf_cli_run(int argc, char **argv, const struct pf_compile_opts *o)
         }
         struct pf_diags d;
         pf_diags_init(&d, a);
+        d.no_warnings = 1; /* load() showed them */
         rc = pf_probe_filter(f.blob, f.len, f.t, f.arm_max, &f.caps, &d);
         if (rc) {
             print_diags_plain(&d);

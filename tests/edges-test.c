@@ -237,6 +237,69 @@ static void spaces(void)
     pf_eval_arm_free(&k);
 }
 
+/* --- the host's rules before the ioctl ----------------------------------- */
+
+/* pf_check_host and pf_apply judge by what pf_kvm_probe found of the
+ * host's KVM: before 6.3, Intel's lookup kept bits 35:32 (IN_TX, IN_TXCP),
+ * so a DENY list draws a warning and an ALLOW list none; the other
+ * vendor's filter and the other architecture's are refused; a masked
+ * filter on a kernel without masked entries is refused with that cause
+ * and never handed over; an AMD filter's 12-bit select is refused under
+ * Intel's rules. */
+static void host_rules(void)
+{
+    struct pf_kvm_caps old61 = {.kvm = 1, .pmu_event_filter = 1, .host = PF_TARGET_INTEL,
+                                .rules = PF_TARGET_INTEL, .rules_how = PF_RULES_MODULE};
+    struct pf_kvm_caps new612 = old61;
+    new612.masked_events = 1;
+    uint8_t b[40] = {0};
+    put32(b + 4, 1); /* one entry */
+    b[32] = 0xc0;
+    struct rec r = {0};
+    struct pf_ioctl_via via = {record, &r, "in the test"};
+    struct pf_arena *a = pf_arena_new();
+    struct pf_diags d;
+
+    put32(b, 1); /* DENY */
+    pf_diags_init(&d, a);
+    int rc = pf_check_host(PF_TARGET_INTEL, b, sizeof(b), &old61, 0, &d);
+    check(rc == 0 && has(&d, PF_SEV_WARNING, "IN_TX or IN_TXCP"),
+          "Intel DENY list on a kernel before 6.3: may go on, with the IN_TX warning");
+    pf_diags_init(&d, a);
+    d.werror = 1;
+    rc = pf_check_host(PF_TARGET_INTEL, b, sizeof(b), &old61, 0, &d);
+    check(rc != 0, "... an error under werror");
+    pf_diags_init(&d, a);
+    rc = pf_check_host(PF_TARGET_INTEL, b, sizeof(b), &new612, 0, &d);
+    check(rc == 0 && d.nwarnings == 0, "Intel DENY list on 6.3+: no warning");
+    put32(b, 0); /* ALLOW */
+    pf_diags_init(&d, a);
+    rc = pf_check_host(PF_TARGET_INTEL, b, sizeof(b), &old61, 0, &d);
+    check(rc == 0 && d.nwarnings == 0, "Intel ALLOW list before 6.3: no warning (a miss is a deny)");
+    pf_diags_init(&d, a);
+    rc = pf_check_host(PF_TARGET_AMD, b, sizeof(b), &old61, 0, &d);
+    check(rc != 0 && has(&d, PF_SEV_ERROR, "--force-vendor"), "an AMD filter on Intel's rules: refused");
+    pf_diags_init(&d, a);
+    rc = pf_check_host(PF_TARGET_ARM64, NULL, 0, &old61, 1, &d);
+    check(rc != 0, "an arm64 filter on x86: refused even forced");
+
+    put32(b + 12, KVM_PMU_EVENT_FLAG_MASKED_EVENTS);
+    uint64_t e = pf_x86_masked(0xc0, 0xff, 0, 0);
+    memcpy(b + 32, &e, 8);
+    pf_diags_init(&d, a);
+    r.calls = 0;
+    rc = pf_apply(3, b, sizeof(b), PF_TARGET_INTEL, 0, &old61, &via, &d);
+    check(rc == -EINVAL && r.calls == 0 && has(&d, PF_SEV_ERROR, "this kernel has none"),
+          "masked filter, kernel without masked entries: refused with that cause, not called");
+    e = pf_x86_masked(0x1c2, 0xff, 0, 0);
+    memcpy(b + 32, &e, 8);
+    struct pf_kvm_caps forced = new612; /* an AMD filter forced onto Intel's rules */
+    pf_diags_init(&d, a);
+    rc = pf_apply(3, b, sizeof(b), PF_TARGET_AMD, 0, &forced, &via, &d);
+    check(rc == -EINVAL && r.calls == 0, "AMD select 0x1c2 under this KVM's Intel rules: refused, not called");
+    pf_arena_free(a);
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -244,5 +307,6 @@ int main(void)
     trailing(PF_TARGET_AMD);
     sniff();
     spaces();
+    host_rules();
     return tap_done("edges-test");
 }
