@@ -6,6 +6,9 @@
 # AM_TESTS_ENVIRONMENT exports there (and its .sh log compiler).  Tests
 # that need /dev/kvm, qemu-system-x86_64, or (arm64.sh) the arm64 cross
 # tools and kernel of tests/arm64/setup.sh exit 77 (skip) without them.
+# tests/x86/loader.sh runs the real-KVM ones (api-test, kvm.sh, qemu.sh,
+# shim.sh, fail-closed.sh) inside each real x86 kernel tests/x86/setup.sh
+# cached (tests/x86/guest.sh); it skips without a kernel or QEMU.
 
 check_PROGRAMS += \
 	tests/loader/api-test \
@@ -55,10 +58,12 @@ TESTS += \
 	tests/loader/fail-closed.sh \
 	tests/loader/kvm.sh \
 	tests/loader/qemu.sh \
-	tests/loader/arm64.sh
+	tests/loader/arm64.sh \
+	tests/x86/loader.sh
 
 EXTRA_DIST += \
 	tests/loader/lib.sh \
 	tests/loader/exports.sh tests/loader/shim.sh tests/loader/cli.sh tests/loader/fail-closed.sh \
 	tests/loader/kvm.sh tests/loader/qemu.sh \
-	tests/loader/arm64.sh tests/loader/arm64-init.c tests/loader/tap.h
+	tests/loader/arm64.sh tests/loader/arm64-init.c tests/loader/tap.h \
+	tests/x86/loader.sh

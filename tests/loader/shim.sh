@@ -177,10 +177,22 @@ expect 64 "run without a VMM: usage" "$PMUFC" run "$tmp/deny.pf"
 expect 64 "run without anything: usage" "$PMUFC" run
 
 # 9. What the VMM's environment holds: the shim first, the user's preloads
-# after (preload-mark.so, which only notes where it was loaded).
-PRELOAD_MARK=$tmp/marks LD_PRELOAD=$MARK expect 0 "environment: the VMM starts" "$PMUFC" run "$tmp/deny.pf" -- sh -c 'echo "LD_PRELOAD=$LD_PRELOAD"; echo "PMUFC_FILTER=$PMUFC_FILTER"; echo "PMUFC_TARGET=$PMUFC_TARGET"; od -An -tx1 -v "$PMUFC_FILTER" | tr -d " \n"; echo'
+# after (preload-mark.so, which only notes where it was loaded).  The VMM
+# is a script (/bin/sh may be static, as busybox's is) that shows its
+# environment, then becomes test-vmm with the stand-in KVM appended.
+cat >"$tmp/env-vmm" <<EOS
+#!/bin/sh
+echo "LD_PRELOAD=\$LD_PRELOAD"
+echo "PMUFC_FILTER=\$PMUFC_FILTER"
+echo "PMUFC_TARGET=\$PMUFC_TARGET"
+od -An -tx1 -v "\$PMUFC_FILTER" | tr -d ' \n'
+echo
+LD_PRELOAD=\$LD_PRELOAD:$FAKE exec "$TESTVMM" --kvm /dev/null
+EOS
+chmod +x "$tmp/env-vmm"
+PRELOAD_MARK=$tmp/marks LD_PRELOAD=$MARK expect 0 "environment: the VMM starts" "$PMUFC" run "$tmp/deny.pf" -- "$tmp/env-vmm"
 has "$tmp/out" "LD_PRELOAD=$SHIM:$MARK" "environment: LD_PRELOAD is the shim, then the user's"
-grep -qx "sh after pmufc-shim.so" "$tmp/marks" 2>/dev/null
+grep -qx "test-vmm after pmufc-shim.so" "$tmp/marks" 2>/dev/null
 verdict $? "environment: the user's preload is loaded into the VMM, after the shim" \
 	"environment: preload-mark.so says: $(cat "$tmp/marks" 2>/dev/null)"
 has "$tmp/out" "PMUFC_FILTER=/proc/self/fd/" "environment: the filter is an inherited fd"
