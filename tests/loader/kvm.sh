@@ -9,7 +9,7 @@
 # fd; a filter the kernel refuses.
 . "${TESTS_SRCDIR:-$(dirname "$0")/..}/loader/lib.sh"
 
-if ! { : </dev/kvm; } 2>/dev/null; then
+if ! { true </dev/kvm; } 2>/dev/null; then
 	echo "$me: SKIP: no usable /dev/kvm"
 	exit 77
 fi
