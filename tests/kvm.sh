@@ -14,18 +14,102 @@
 # must refuse the masked ones with EINVAL, and take the others) and then
 # checks what the kernel must refuse.  For a few filters of each kind,
 # `pmufc --probe FILE` must predict exactly what the kernel did (exit 0 and
-# "accepted", or exit 65 and "refused").
+# "accepted", or exit 65 and "refused").  Skips (77) without a usable
+# /dev/kvm.
 #
-# Skips (77) without a usable /dev/kvm.  tests/x86/corpus.sh runs this same
-# script inside Debian's 6.1 and 6.12 kernels (kvm-amd under TCG).
-# KVM_MODELS (names of --list-cpus, space-separated) limits the catalogue.
+#   kvm.sh --compile TARGET DIR   only compiles the corpus for TARGET into
+#                                 DIR (no KVM needed)
+#   KVM_BLOBS=DIR kvm.sh          takes the filters from DIR/TARGET, made so
+#                                 (TARGET: the probed one), instead of
+#                                 compiling them here
+# tests/x86/corpus.sh compiles on the build machine and runs the rest inside
+# Debian's 6.1 and 6.12 kernels (kvm-amd under TCG, where every program
+# start is slow).  KVM_MODELS (names of --list-cpus, space-separated)
+# limits the catalogue.
 : "${TESTS_SRCDIR:=$(cd "$(dirname "$0")" && pwd)}"
 . "$TESTS_SRCDIR/lib.sh"
 kvmload=$TESTS_BUILDDIR/kvm-load
 blobtool=$TESTS_BUILDDIR/blobtool
 policies=$TESTS_SRCDIR/../policies
-test -x "$kvmload" || { echo "kvm: ERROR: no $kvmload (make check builds it)"; exit 99; }
 
+# compile SOURCE NAME [ARGS...]: SOURCE for $t, both ABIs, into
+# $blobs/NAME.ABI.bin; a refusal is a failure unless $errok exists.
+errok=
+compile() {
+	_src=$1 _name=$2
+	shift 2
+	for abi in auto masked; do
+		if ! "$PMUFC" -w --cpu generic --target "$t" --abi $abi "$@" "$_src" \
+		    -o "$blobs/$_name.$abi.bin" 2>"$tmp/err"; then
+			rm -f "$blobs/$_name.$abi.bin"
+			test -n "$errok" && test -f "$errok" && continue
+			fail "$_src does not compile for $t --abi $abi:"
+			cat "$tmp/err"
+		fi
+	done
+}
+
+# compile_corpus: everything, for $t, into $blobs.
+compile_corpus() {
+	for set in golden decide selftest; do
+		for pf in "$TESTS_SRCDIR/$set"/*.pf; do
+			name=$(basename "$pf" .pf)
+			args=
+			test -f "$TESTS_SRCDIR/$set/$name.args" && args=$(cat "$TESTS_SRCDIR/$set/$name.args")
+			# Refusals the golden tests expect are no kernel matter.
+			errok=$TESTS_SRCDIR/$set/$name.$t.err
+			# shellcheck disable=SC2086 # args are words
+			compile "$pf" "$set-$name" $args
+		done
+	done
+	errok=
+	# The shipped policies, for the targets they are written for.
+	for pf in "$policies"/*.pf; do
+		test -f "$pf" || continue
+		case " $(sed -n 's/^#[[:space:]]*targets:[[:space:]]*//p' "$pf" | head -n 1) " in
+		*" $t "*) compile "$pf" "policies-$(basename "$pf" .pf)" ;;
+		esac
+	done
+	# The catalogue: every documented event of each model allowed
+	# (bench/run's events/all-MODEL).
+	mkdir -p "$tmp/catalogue" || exit 99
+	models=${KVM_MODELS:-$("$PMUFC" --list-cpus | awk -v t="$t" '$2 == t { print $1 }')}
+	for m in $models; do
+		"$PMUFC" --cpu "$m" --list-events >"$tmp/catalogue/$m.txt" || {
+			fail "--cpu $m --list-events"
+			continue
+		}
+		awk -v v="$t" -v m="$m" '
+		    BEGIN { print "# every documented event of " m ", allowed"; print "target " v ";"; print "default deny;" }
+		    /select=/ { s = ""; u = ""
+		        for (i = 2; i <= NF; i++) { if ($i ~ /^select=/) s = $i; if ($i ~ /^umask=/) u = $i }
+		        print "allow " v " " s " " u ";" }' "$tmp/catalogue/$m.txt" >"$tmp/catalogue/all-$m.pf"
+		compile "$tmp/catalogue/all-$m.pf" "catalogue-all-$m"
+	done
+	# The selftest's own filters.
+	test -x "$blobtool" || { fail "no $blobtool (make check builds it)"; return; }
+	for tbl in "$TESTS_SRCDIR"/selftest/*.tbl; do
+		name=$(basename "$tbl" .tbl)
+		i=0
+		while read -r key ft rest; do
+			test "$key" = filter && test "$ft" = "$t" || continue
+			i=$((i + 1))
+			# shellcheck disable=SC2086
+			"$blobtool" make "$blobs/literal-$name.$i.bin" $rest </dev/null || fail "$tbl: bad filter line"
+		done <"$tbl"
+	done
+}
+
+if test "${1:-}" = --compile; then
+	test $# = 3 || { echo "usage: kvm.sh --compile TARGET DIR"; exit 99; }
+	t=$2 blobs=$3
+	mkdir -p "$blobs" || exit 99
+	compile_corpus
+	ncase=$(ls "$blobs" | wc -l)
+	finish
+fi
+
+test -x "$kvmload" || { echo "kvm: ERROR: no $kvmload (make check builds it)"; exit 99; }
 # Without /dev/kvm there is nothing to compile for.
 "$kvmload" >"$tmp/probe" 2>&1
 rc=$?
@@ -45,72 +129,22 @@ ncase=$((ncase + 1))
 v=$("$kvmload" --vendor)
 test "$v" = "$t" || fail "pmufc --probe says the host takes $t filters, kvm-load --vendor $v"
 masked=$(sed -n 's/^KVM_CAP_PMU_EVENT_MASKED_EVENTS ([^)]*): //p' "$tmp/pmufc-probe")
-echo "kvm: compiling for $t (masked events: ${masked:-?})"
-
-mkdir "$tmp/blobs" "$tmp/catalogue" || exit 99
-# compile SOURCE NAME [ARGS...]: SOURCE for $t, both ABIs, into
-# blobs/NAME.ABI.bin; a refusal is a failure unless $errok exists.
-errok=
-compile() {
-	_src=$1 _name=$2
-	shift 2
-	for abi in auto masked; do
-		if ! "$PMUFC" -w --cpu generic --target "$t" --abi $abi "$@" "$_src" \
-		    -o "$tmp/blobs/$_name.$abi.bin" 2>"$tmp/err"; then
-			rm -f "$tmp/blobs/$_name.$abi.bin"
-			test -n "$errok" && test -f "$errok" && continue
-			fail "$_src does not compile for $t --abi $abi:"
-			cat "$tmp/err"
-		fi
-	done
-}
-for set in golden decide selftest; do
-	for pf in "$TESTS_SRCDIR/$set"/*.pf; do
-		name=$(basename "$pf" .pf)
-		args=
-		test -f "$TESTS_SRCDIR/$set/$name.args" && args=$(cat "$TESTS_SRCDIR/$set/$name.args")
-		# Refusals the golden tests expect are no kernel matter.
-		errok=$TESTS_SRCDIR/$set/$name.$t.err
-		# shellcheck disable=SC2086 # args are words
-		compile "$pf" "$set-$name" $args
-	done
-done
-errok=
-# The shipped policies, for the targets they are written for.
-for pf in "$policies"/*.pf; do
-	test -f "$pf" || continue
-	case " $(sed -n 's/^#[[:space:]]*targets:[[:space:]]*//p' "$pf" | head -n 1) " in
-	*" $t "*) compile "$pf" "policies-$(basename "$pf" .pf)" ;;
-	esac
-done
-# The catalogue: every documented event of each model allowed (bench/run's
-# events/all-MODEL).
-models=${KVM_MODELS:-$("$PMUFC" --list-cpus | awk -v t="$t" '$2 == t { print $1 }')}
-for m in $models; do
-	"$PMUFC" --cpu "$m" --list-events >"$tmp/catalogue/$m.txt" || { fail "--cpu $m --list-events"; continue; }
-	awk -v v="$t" -v m="$m" '
-	    BEGIN { print "# every documented event of " m ", allowed"; print "target " v ";"; print "default deny;" }
-	    /select=/ { s = ""; u = ""
-	        for (i = 2; i <= NF; i++) { if ($i ~ /^select=/) s = $i; if ($i ~ /^umask=/) u = $i }
-	        print "allow " v " " s " " u ";" }' "$tmp/catalogue/$m.txt" >"$tmp/catalogue/all-$m.pf"
-	compile "$tmp/catalogue/all-$m.pf" "catalogue-all-$m"
-done
-# The selftest's own filters.
-if test -x "$blobtool"; then
-	for tbl in "$TESTS_SRCDIR"/selftest/*.tbl; do
-		name=$(basename "$tbl" .tbl)
-		i=0
-		while read -r key ft rest; do
-			test "$key" = filter && test "$ft" = "$t" || continue
-			i=$((i + 1))
-			# shellcheck disable=SC2086
-			"$blobtool" make "$tmp/blobs/literal-$name.$i.bin" $rest </dev/null || fail "$tbl: bad filter line"
-		done <"$tbl"
-	done
+if test -n "${KVM_BLOBS:-}"; then
+	blobs=$KVM_BLOBS/$t
+	echo "kvm: filters for $t from $blobs (masked events: ${masked:-?})"
+	if ! test -d "$blobs"; then
+		fail "no filters compiled for $t in $KVM_BLOBS"
+		finish
+	fi
+else
+	blobs=$tmp/blobs
+	mkdir "$blobs" || exit 99
+	echo "kvm: compiling for $t (masked events: ${masked:-?})"
+	compile_corpus
 fi
 
-ncase=$((ncase + $(ls "$tmp/blobs" | wc -l)))
-"$kvmload" "$tmp"/blobs/*.bin >"$tmp/load" 2>&1
+ncase=$((ncase + $(ls "$blobs" | wc -l)))
+"$kvmload" "$blobs"/*.bin >"$tmp/load" 2>&1
 rc=$?
 cat "$tmp/load"
 test $rc = 77 && exit 77
@@ -118,9 +152,9 @@ test $rc = 0 || fail "the kernel did not take the corpus as expected (see above)
 
 # --probe predicts the kernel: for the shipped policies, the first model of
 # the catalogue and the first few of the test sets, masked and plain.
-probe_set=$(ls "$tmp"/blobs/policies-*.bin "$tmp"/blobs/catalogue-*.bin 2>/dev/null | head -n 16)
+probe_set=$(ls "$blobs"/policies-*.bin "$blobs"/catalogue-*.bin 2>/dev/null | head -n 16)
 for abi in auto masked; do
-	probe_set="$probe_set $(ls "$tmp"/blobs/golden-*.$abi.bin "$tmp"/blobs/decide-*.$abi.bin | head -n 3)"
+	probe_set="$probe_set $(ls "$blobs"/golden-*.$abi.bin "$blobs"/decide-*.$abi.bin | head -n 3)"
 done
 nprobe=0
 for f in $probe_set; do
