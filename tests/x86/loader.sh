@@ -44,18 +44,28 @@ test -f "$TESTS_BUILDDIR/loader/.libs/api-test" && apitest=$TESTS_BUILDDIR/loade
 test -x "$apitest" || { echo "$me: ERROR: no $apitest (build first)"; exit 99; }
 
 # The script the guest runs (busybox sh, in /tmp): each test, its output
-# prefixed, then "RESULT NAME STATUS".
+# prefixed, then "RESULT NAME STATUS".  PMUFC_X86_TEST_TIMEOUT bounds each
+# (seconds, default 240: under ASan and TCG the slowest take about 60).
+per_test=${PMUFC_X86_TEST_TIMEOUT:-240}
 cat >"$tmp/inner.sh" <<EOF
 LD_LIBRARY_PATH=$bld/.libs\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}
 export LD_LIBRARY_PATH
 echo "# guest kernel \$(uname -r); /dev/kvm held by: \$(ls /sys/module/kvm/holders 2>/dev/null | tr '\n' ' ')"
+# Each test bounded, so that one that hangs still leaves the others their
+# turn and shows what it was doing.
 for t in $inner; do
+	t0=\$(date +%s)
 	case \$t in
-	api-test) "$apitest" >/tmp/out 2>&1 ;;
-	*) sh "$TESTS_SRCDIR/loader/\$t" >/tmp/out 2>&1 ;;
+	api-test) timeout $per_test "$apitest" >/tmp/out 2>&1 ;;
+	*) timeout $per_test sh "$TESTS_SRCDIR/loader/\$t" >/tmp/out 2>&1 ;;
 	esac
 	rc=\$?
 	sed "s|^|[\$t] |" /tmp/out
+	if test \$((\$(date +%s) - t0)) -ge $per_test; then
+		echo "[\$t] timed out after $per_test s; the processes left:"
+		ps | sed "s|^|[\$t] |"
+		rc=timeout
+	fi
 	echo "RESULT \$t \$rc"
 done
 EOF
@@ -79,7 +89,7 @@ for kdir in $(x86_kernels); do
 	fi
 	ran="$ran $v"
 	for t in $inner; do
-		rc=$(sed -n "s/^RESULT $t \([0-9]*\)$/\1/p" "$work/out")
+		rc=$(sed -n "s/^RESULT $t \([0-9a-z]*\)$/\1/p" "$work/out")
 		sum=$(sed -n "s/^\[$t\] .*: \([0-9]* cases, [0-9]* failed.*\)/\1/p" "$work/out" | tail -n 1)
 		c=$(echo "$sum" | sed -n 's/^\([0-9]*\) cases.*/\1/p')
 		s=$(grep -c "^\[$t\] ok [0-9]* - .* # SKIP" "$work/out")
@@ -90,6 +100,7 @@ for kdir in $(x86_kernels); do
 		0) ok "$v: $t: ${sum:-no summary}" ;;
 		77) bad "$v: $t skipped as a whole inside the guest: $(sed -n "s/^\[$t\] \(.*SKIP.*\)/\1/p" "$work/out" | head -n 1)" ;;
 		'') bad "$v: $t did not finish (guest exit $grc)" ;;
+		timeout) bad "$v: $t timed out after $per_test s: ${sum:-no summary}" ;;
 		*) bad "$v: $t exit $rc: ${sum:-no summary}" ;;
 		esac
 	done
