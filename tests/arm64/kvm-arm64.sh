@@ -259,7 +259,7 @@ for kernel in $kernels; do
 	run_kernel "$kernel"
 done
 IFS=$ifs
-echo "$me: kernels run:${ran:- none}"
+echo "$me: kernels ran:${ran:- none}"
 echo "$me: $ncase cases, $nfail failed checks${failed:+ in$failed}"
 echo "$((ncase - nbad)) passed, $nbad failed"
 test $hard -eq 0 || exit 99

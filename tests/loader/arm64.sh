@@ -94,7 +94,7 @@ for kernel in $kernels; do
 	total=$((total + $1)) failed=$((failed + $2)) ran="$ran $rel"
 done
 IFS=$ifs
-echo "$me: kernels run:${ran:- none}${nokvm:+; without a usable /dev/kvm:$nokvm}"
+echo "$me: kernels ran:${ran:- none}${nokvm:+; without a usable /dev/kvm:$nokvm}"
 test $hard = 0 || exit 99
 test -n "$ran" || skip "no arm64 kernel has a usable /dev/kvm:$nokvm"
 echo "$me: $total cases on arm64, $failed failed"
