@@ -106,6 +106,17 @@ if shim "shim, forced, PMUFC_WERROR=1: the VMM is stopped" 70 PMUFC_TARGET="$oth
 	hasnt "$tmp/out" "vm-fd" "shim, forced, werror: KVM_CREATE_VM never returned to the VMM"
 fi
 
+# 3b. Uninstalled, `pmufc run` preloads the shim of its own build tree
+# (without PMUFC_SHIM): never an installed one, never none.
+if test -f "$TESTS_BUILDDIR/../config.status"; then
+	run env -u PMUFC_SHIM PMUFC_VERBOSE=1 "$PMUFC" run "$tmp/deny.pf" -- "$TESTVMM" --kvm /dev/null
+	has "$tmp/err" "loaded the PMU event filter" "run from the build tree: its own shim was preloaded"
+	hasnt "$tmp/err" "reinstall pmufc" "run from the build tree: no installed shim needed"
+else
+	ncase=$((ncase + 1))
+	echo "ok $ncase - run from the build tree: its own shim # SKIP no config.status here (a guest)"
+fi
+
 # 4. --apply --pid: refused before anything is injected; the VMM runs on.
 if test $kvm = yes; then
 	rm -f "$tmp/go" "$tmp/vmm.out"
