@@ -301,7 +301,8 @@ static int apply_pid(const struct loaded *f, pid_t pid, const char *vm_fd)
         status = refused_status(rc);
     } else {
         printf("pmufc: filter applied to VM fd %ld of process %ld (%s): KVM_SET_PMU_EVENT_FILTER "
-               "returned 0 (%s)\n", fd, (long)pid, comm, f->desc);
+               "returned 0 (%s); the VMM's thread was held stopped %lld us\n", fd, (long)pid, comm,
+               f->desc, iv.held_ns / 1000);
     }
     pf_arena_free(a);
     return status;

@@ -23,7 +23,7 @@ skipped() {
 }
 
 kvm=no
-{ : </dev/kvm; } 2>/dev/null && kvm=yes
+{ true </dev/kvm; } 2>/dev/null && kvm=yes
 host=$("$PMUFC" --probe 2>/dev/null | sed -n 's/^host: \([a-z0-9]*\).*/\1/p')
 case $host in
 intel) other=amd ;;
