@@ -81,6 +81,7 @@ static void usage(FILE *out)
           "      --list-events      list the event names of the CPU model (--cpu)\n"
           "      --list-cpus        list the CPU models pmufc knows\n"
           "      --list-policies    list the shipped policies in " PMUFC_POLICYDIR "\n"
+          "                         (run from a build tree: that tree's policies/)\n"
           "  -I, --include-dir=DIR  look for included files in DIR too (after the including\n"
           "                         file's folder; before " PMUFC_POLICYDIR ")\n"
           "      --apply            apply the filter to a VM: --pid PID, --vm-fd N\n"

@@ -3,7 +3,8 @@
 #
 # abi-check.sh: compile-only check of the arm64 filter layout against the
 #   arm64 uapi headers (linux-libc-dev-arm64-cross) with aarch64-linux-gnu-gcc.
-# kvm-arm64.sh: boots Debian's arm64 kernel in qemu-system-aarch64 and runs
+# kvm-arm64.sh: boots each of Debian's arm64 kernels (6.1, 6.12; each cached
+#   in its own $cache/<release>/) in qemu-system-aarch64 and runs
 #   the policies tests/arm64/*.pf, compiled by pmufc, through real arm64 KVM
 #   (about 10 s of boot and run).  tests/arm64/setup.sh fetches the tools
 #   and the kernel (into ${XDG_CACHE_HOME:-$HOME/.cache}/pmufc-arm64, or
