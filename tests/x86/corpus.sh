@@ -43,20 +43,9 @@ export PMUFC TESTS_SRCDIR TESTS_BUILDDIR KVM_BLOBS
 
 ran=
 for k in $(x86_kernels); do
-	ncase=$((ncase + 1))
-	w=$tmp/$(basename "$k")
-	mkdir -p "$w" || exit 99
-	x86_guest_run "$k" "$w" "$tmp/guest.sh" "$PMUFC" "$TESTS_BUILDDIR/kvm-load" \
-	    "$TESTS_SRCDIR/kvm.sh" "$TESTS_SRCDIR/lib.sh" "$KVM_BLOBS" >"$w/out" 2>"$w/notes"
-	rc=$?
-	v=$x86_version
-	ran="$ran $v"
-	sed 's/^/  /' "$w/notes"
-	sed 's/^/  /' "$w/out"
-	if test $rc = 99; then
-		fail "$v: the guest did not finish"
-		continue
-	fi
+	x86_guest_case "$k" "$tmp/guest.sh" "$PMUFC" "$TESTS_BUILDDIR/kvm-load" \
+	    "$TESTS_SRCDIR/kvm.sh" "$TESTS_SRCDIR/lib.sh" "$KVM_BLOBS" || continue
+	w=$x86_work rc=$x86_rc v=$x86_version
 	test $rc = 0 || fail "$v: kvm.sh inside exited $rc"
 	# What the kernel must be.
 	grep -q '^x86-guest: /dev/kvm: kvm_amd ' "$w/notes" || fail "$v: kvm_amd does not hold kvm"

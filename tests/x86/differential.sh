@@ -35,23 +35,11 @@ export TESTS_SRCDIR DIFF_PROG DIFF_COUNT
 
 ran= i=0
 for k in $(x86_kernels); do
-	ncase=$((ncase + 1))
 	DIFF_SEED=$((seed + i))
 	export DIFF_SEED
 	i=$((i + 1))
-	w=$tmp/$(basename "$k")
-	mkdir -p "$w" || exit 99
-	x86_guest_run "$k" "$w" "$tmp/guest.sh" "$prog" "$TESTS_SRCDIR/fuzz/corpus-blob" \
-	    >"$w/out" 2>"$w/notes"
-	rc=$?
-	v=$x86_version
-	ran="$ran $v"
-	sed 's/^/  /' "$w/notes"
-	sed 's/^/  /' "$w/out"
-	if test $rc = 99; then
-		fail "$v: the guest did not finish"
-		continue
-	fi
+	x86_guest_case "$k" "$tmp/guest.sh" "$prog" "$TESTS_SRCDIR/fuzz/corpus-blob" || continue
+	w=$x86_work rc=$x86_rc v=$x86_version
 	test $rc = 0 || fail "$v: differential -k inside exited $rc"
 	grep -q '^kvm: kernel .*, module kvm_amd, amd.s event-select rules' "$w/out" ||
 	    fail "$v: not kvm_amd with AMD's rules"

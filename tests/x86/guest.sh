@@ -36,6 +36,13 @@
 #     end) and x86_initrd_kb (the initramfs' size).
 #     PMUFC_X86_TIMEOUT (seconds, default 600) bounds the boot.
 #
+# x86_guest_case KDIR SCRIPT [PATH...]
+#     one case of a test (ncase counted; the script uses tests/lib.sh):
+#     x86_guest_run in $tmp/<kernel dir's name>, its notes and output shown
+#     indented; sets x86_work (that folder: out, notes), x86_rc, and adds
+#     the version to $ran.  Returns 1, a failure counted, when the guest
+#     did not finish.
+#
 # x86_boot KERNEL INITRD CONSOLE
 #     the one qemu-system-x86_64 invocation (2 vCPUs, 2 GiB, no network);
 #     the console goes to CONSOLE.raw as it came and to CONSOLE without
@@ -141,6 +148,23 @@ x86_stage_libs() {
 	for _lib in $_libs; do
 		x86_stage_path "$_lib" || return 1
 	done
+}
+
+x86_guest_case() {
+	x86_work=$tmp/$(basename "$1")
+	ncase=$((ncase + 1))
+	mkdir -p "$x86_work" || exit 99
+	x86_case_kdir=$1
+	shift
+	x86_guest_run "$x86_case_kdir" "$x86_work" "$@" >"$x86_work/out" 2>"$x86_work/notes"
+	x86_rc=$?
+	ran="$ran $x86_version"
+	sed 's/^/  /' "$x86_work/notes"
+	sed 's/^/  /' "$x86_work/out"
+	if test $x86_rc = 99; then
+		fail "$x86_version: the guest did not finish"
+		return 1
+	fi
 }
 
 x86_guest_run() {
