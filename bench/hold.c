@@ -14,7 +14,7 @@
  *       run's wall time in ns; exits 1 if a run failed
  */
 #define _GNU_SOURCE
-#include "inject.h"
+#include "cli/inject.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -23,9 +23,9 @@
  *   nontrivial  ...the selects on which it spends two entries or more
  *   status      ok, too-big (no filter of 300 entries), or error
  */
-#include "compile.h"
-#include "cover.h"
-#include "ir.h"
+#include "core/compile.h"
+#include "core/cover.h"
+#include "core/ir.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
 #ifndef PMUFC_PARSE_H
 #define PMUFC_PARSE_H
 
-#include "ast.h"
+#include "lang/ast.h"
 
 struct pf_arena;
 
@@ -44,7 +44,5 @@ int pf_parse(const struct pf_source *src, const struct pf_parse_opts *opts, stru
 /* Parse one more file into ctx->policy (grammar/scanner.l). */
 int pf_parse_file(struct pf_parse_ctx *ctx);
 
-/* `include "name";` at loc (src/include.c). */
-void pf_include(struct pf_parse_ctx *ctx, const char *name, const struct pf_loc *loc);
 
 #endif

@@ -12,8 +12,9 @@
 %expect 0
 
 %code requires {
-#include "ast.h"
+#include "lang/ast.h"
 #include "parse.h"
+#include "lang/include.h"
 
 typedef void *yyscan_t;
 
@@ -46,7 +47,7 @@ typedef struct PF_YYLTYPE {
 %parse-param {struct pf_parse_ctx *ctx}
 
 %code {
-#include "arena.h"
+#include "base/arena.h"
 
 #include <stdio.h>
 #include <string.h>

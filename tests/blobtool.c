@@ -18,8 +18,8 @@
  *
  * The tables under tests/selftest/ write the kernel selftest's own filters
  * with `make`, then check that pmufc's blob decides like them with `cmp`. */
-#include "eval.h"
-#include "kvm_compat.h"
+#include "kernel/eval_x86.h"
+#include "kernel/kvm_compat.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 #!/bin/sh
 # tests/build-tree.sh - pmufc run uninstalled, from its build tree, finds
-# the shipped policies of that tree (src/policies.c, src/include.c):
+# the shipped policies of that tree (src/lang/policies.c, src/lang/include.c):
 #
 # - `pmufc --list-policies` lists every policies/*.pf of the source tree,
 #   with the targets whose filters `make` compiled into the build tree and

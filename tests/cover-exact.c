@@ -21,7 +21,7 @@
  *     event tables: lower <= a known cover's cost, proven where expected.
  *
  * `cover-exact --time` also prints the time of the worst sets. */
-#include "cover.h"
+#include "core/cover.h"
 
 #include <stdio.h>
 #include <stdlib.h>

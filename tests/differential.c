@@ -32,12 +32,12 @@
  * are shown in hex, with the seed to reproduce them), 0 otherwise. */
 #include "config.h"
 
-#include "apply.h"
-#include "arena.h"
-#include "blob.h"
-#include "eval.h"
-#include "host.h"
-#include "kvm_compat.h"
+#include "kernel/apply.h"
+#include "base/arena.h"
+#include "kernel/blob_x86.h"
+#include "kernel/eval_x86.h"
+#include "kernel/host.h"
+#include "kernel/kvm_compat.h"
 
 #include <errno.h>
 #include <fcntl.h>

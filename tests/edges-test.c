@@ -8,15 +8,15 @@
  *   d. arm64: records are checked against the host's event space, events
  *      looked up in the guest's (a PMUv3p0 guest's are 10 bits).
  * (c, raw= on Intel, is a --check matter: tests/decide/raw-high.tbl.) */
-#include "apply.h"
+#include "kernel/apply.h"
 
-#include "arena.h"
-#include "blob.h"
-#include "blob_arm.h"
-#include "diag.h"
-#include "eval.h"
-#include "eval_arm.h"
-#include "resolve.h"
+#include "base/arena.h"
+#include "kernel/blob_x86.h"
+#include "kernel/blob_arm64.h"
+#include "base/diag.h"
+#include "kernel/eval_x86.h"
+#include "kernel/eval_arm64.h"
+#include "kernel/space.h"
 
 #include "loader/tap.h"
 

@@ -37,7 +37,7 @@ FUZZ_LIB = tests/fuzz/libpmufc-fuzz.a
 # Modules that loop over every event of every compile: comparison tracing
 # there costs half the run time and guides nothing (their comparisons are
 # against loop counters, not input), so they are built without it.
-FUZZ_NO_TRACE_CMP = src/ir.c src/verify.c src/cover.c src/synth_x86.c src/synth_arm.c src/lint.c
+FUZZ_NO_TRACE_CMP = src/core/ir.c src/core/verify.c src/core/cover.c src/core/synth_x86.c src/core/synth_arm64.c src/core/lint.c
 FUZZ_COMPILE = $(FUZZ_CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(AM_CPPFLAGS) $(CPPFLAGS) \
 	-std=c11 $(FUZZ_CFLAGS) $(FUZZ_SANITIZE)
 

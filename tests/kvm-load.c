@@ -25,9 +25,9 @@
  * process but the VM's creator (kvm->mm != current->mm: EIO). */
 #include "config.h"
 
-#include "apply.h"
-#include "host.h"
-#include "kvm_compat.h"
+#include "kernel/apply.h"
+#include "kernel/host.h"
+#include "kernel/kvm_compat.h"
 
 #include <errno.h>
 #include <stdint.h>

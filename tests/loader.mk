@@ -23,7 +23,7 @@ tests_loader_api_test_SOURCES = tests/loader/api-test.c tests/loader/tap.h
 tests_loader_api_test_LDADD = libpmufc.la
 tests_loader_apply_test_SOURCES = tests/loader/apply-test.c tests/loader/tap.h
 tests_loader_apply_test_LDADD = libpmufc.a
-tests_loader_inject_test_SOURCES = tests/loader/inject-test.c tests/loader/tap.h src/inject.c src/inject.h
+tests_loader_inject_test_SOURCES = tests/loader/inject-test.c tests/loader/tap.h src/cli/inject.c src/cli/inject.h
 tests_loader_inject_test_CFLAGS = $(AM_CFLAGS) -pthread
 tests_loader_inject_test_LDADD = libpmufc.a -lpthread
 # Stand-ins for VMMs and for KVM: never built with the sanitizers (the

@@ -1,7 +1,7 @@
 /* names-roundtrip.c - every event name of every model resolves to its
  * table encodings, and every encoding's name resolves back to it
  * (name -> code -> name), through the same calls the compiler uses. */
-#include "events.h"
+#include "lang/events.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -28,8 +28,8 @@
  * exit 0, or 1 after printing each failure with its policy text. */
 #include "config.h"
 
-#include "compile.h"
-#include "eval.h"
+#include "core/compile.h"
+#include "kernel/eval_x86.h"
 
 #include <inttypes.h>
 #include <stdarg.h>

@@ -44,7 +44,7 @@ CHECK(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__);
  * path (-I$(top_srcdir)/src). */
 #if defined(__has_include)
 #if __has_include("blob_arm.h")
-#include "blob_arm.h"
+#include "kernel/blob_arm64.h"
 #ifdef PF_ARM_RECORD
 CHECK(PF_ARM_RECORD == sizeof(struct kvm_pmu_event_filter));
 #endif

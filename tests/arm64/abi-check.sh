@@ -1,7 +1,7 @@
 #!/bin/sh
 # tests/arm64/abi-check.sh - compile abi-check.c with the aarch64 cross
 # compiler against Debian's arm64 uapi headers (linux-libc-dev-arm64-cross)
-# and the project's src/blob_arm.h: the arm64 struct kvm_pmu_event_filter
+# and the project's src/kernel/blob_arm64.h: the arm64 struct kvm_pmu_event_filter
 # layout and attribute numbers pmufc writes must be the kernel's.
 # Compile-only.  Skipped (77) without aarch64-linux-gnu-gcc or the headers.
 
@@ -36,10 +36,10 @@ if "$CC_ARM64" $flags -DABI_CHECK_MUST_FAIL -c -o "$tmp/must-fail.o" "$here/abi-
 	echo "0 passed, 1 failed"
 	exit 1
 fi
-if test -f "$top/src/blob_arm.h"; then
-	what="struct kvm_pmu_event_filter and src/blob_arm.h"
+if test -f "$top/src/kernel/blob_arm64.h"; then
+	what="struct kvm_pmu_event_filter and src/kernel/blob_arm64.h"
 else
-	what="struct kvm_pmu_event_filter (no src/blob_arm.h)"
+	what="struct kvm_pmu_event_filter (no src/kernel/blob_arm64.h)"
 fi
 echo "$me: $what match $hdr"
 echo "1 passed, 0 failed"

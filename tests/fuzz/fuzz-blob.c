@@ -17,16 +17,16 @@
  * or trip UBSan; a disagreement aborts with what disagreed. */
 #include "config.h"
 
-#include "arena.h"
-#include "blob.h"
-#include "blob_arm.h"
-#include "compile.h"
-#include "emit.h"
-#include "eval.h"
-#include "eval_arm.h"
-#include "explain.h"
-#include "interop.h"
-#include "resolve.h"
+#include "base/arena.h"
+#include "kernel/blob_x86.h"
+#include "kernel/blob_arm64.h"
+#include "core/compile.h"
+#include "formats/emit.h"
+#include "kernel/eval_x86.h"
+#include "kernel/eval_arm64.h"
+#include "core/explain.h"
+#include "formats/interop.h"
+#include "kernel/space.h"
 
 #include "fuzz.h"
 

@@ -12,10 +12,10 @@
  * error: the importer wrote something that is not a policy). */
 #include "config.h"
 
-#include "arena.h"
-#include "compile.h"
-#include "interop.h"
-#include "resolve.h"
+#include "base/arena.h"
+#include "core/compile.h"
+#include "formats/interop.h"
+#include "kernel/space.h"
 
 #include "fuzz.h"
 

@@ -23,13 +23,13 @@
  * for `make check`. */
 #include "config.h"
 
-#include "arena.h"
-#include "compile.h"
-#include "emit.h"
-#include "eval.h"
-#include "explain.h"
+#include "base/arena.h"
+#include "core/compile.h"
+#include "formats/emit.h"
+#include "kernel/eval_x86.h"
+#include "core/explain.h"
 #include "parse.h"
-#include "resolve.h"
+#include "kernel/space.h"
 
 #include "fuzz.h"
 

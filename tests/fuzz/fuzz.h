@@ -2,7 +2,7 @@
 #ifndef PMUFC_FUZZ_H
 #define PMUFC_FUZZ_H
 
-#include "diag.h"
+#include "base/diag.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -17,12 +17,12 @@
  *     kernel model of eval.c; json back to the same bytes;
  *   malformed QEMU objects: the first diagnostic, "LINE:COL: error: ...",
  *     checked against the expected position and message. */
-#include "arena.h"
-#include "blob.h"
-#include "compile.h"
-#include "diag.h"
-#include "eval.h"
-#include "interop.h"
+#include "base/arena.h"
+#include "kernel/blob_x86.h"
+#include "core/compile.h"
+#include "base/diag.h"
+#include "kernel/eval_x86.h"
+#include "formats/interop.h"
 
 #include <inttypes.h>
 #include <jansson.h>

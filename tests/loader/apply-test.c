@@ -3,11 +3,11 @@
  * byte, with the right ioctl; arm64 records go one call each, in order,
  * and stop at the first refusal; the kernel's errors are explained (EIO:
  * the creator rule and the two ways that work). */
-#include "apply.h"
+#include "kernel/apply.h"
 
-#include "arena.h"
-#include "blob.h"
-#include "diag.h"
+#include "base/arena.h"
+#include "kernel/blob_x86.h"
+#include "base/diag.h"
 #include "tap.h"
 
 #include <errno.h>

@@ -14,8 +14,8 @@
 #define _GNU_SOURCE
 #include <pmufc.h>
 
-#include "apply.h"
-#include "blob_arm.h"
+#include "kernel/apply.h"
+#include "kernel/blob_arm64.h"
 #include "tap.h"
 
 #include <errno.h>

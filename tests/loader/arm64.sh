@@ -29,7 +29,7 @@ mkdir -p "$stage/dev" "$stage/proc" "$stage/tmp" "$stage/lib" "$tmp/obj" || exit
 flags="-std=c11 -O1 -D_POSIX_C_SOURCE=200809L -DHAVE_CONFIG_H -DPMUFC_POLICYDIR=\"/nonexistent\" -I$bld -I$src/include -I$src/src -I$src/grammar -I$bld/grammar -I$src/events"
 
 # libpmufc for aarch64, as an archive: every source of src/ but the
-# command line's (the linker takes what the library needs; a file that
+# command line's and the shim's (the linker takes what the library needs; a file that
 # does not build here, e.g. one of a tool with its own dependencies, is
 # left out, and only matters if the library needs it).
 ar=${AR_ARM64:-${cc%gcc}ar}
@@ -37,12 +37,12 @@ command -v "$ar" >/dev/null 2>&1 || skip "no $ar"
 objs=
 # Generated sources are in the build tree, or (from a tarball, for the
 # parser and scanner) in the source tree.
-for f in "$src"/src/*.c gen:grammar/parser.c gen:grammar/scanner.c gen:src/evtab.c; do
+for f in "$src"/src/*/*.c gen:grammar/parser.c gen:grammar/scanner.c gen:src/evtab.c; do
 	case $f in
 	gen:*)
 		f=${f#gen:}
 		if test -e "$bld/$f"; then f=$bld/$f; else f=$src/$f; fi ;;
-	*/main.c | */cli_load.c | */inject.c | */shim.c | */evtab.c) continue ;; # evtab.c: the build tree's
+	*/src/cli/* | */src/shim/* | */evtab.c) continue ;; # evtab.c: the build tree's
 	esac
 	test -e "$f" || continue
 	o=$tmp/obj/$(basename "$f" .c).o
@@ -57,8 +57,8 @@ done
 "$cc" $flags -static "$src/tests/loader/arm64-init.c" "$tmp/libpmufc-arm64.a" -o "$stage/init" 2>>"$tmp/cc.log" ||
 	{ cat "$tmp/cc.log"; echo "$me: ERROR: arm64-init does not link"; exit 99; }
 "$cc" $flags -shared -fPIC -fvisibility=hidden -Wl,-z,defs -o "$stage/pmufc-shim.so" \
-	"$src/src/shim.c" "$src/src/apply.c" "$src/src/arena.c" "$src/src/ast.c" "$src/src/blob.c" \
-	"$src/src/blob_arm.c" "$src/src/diag.c" "$src/src/host.c" 2>>"$tmp/cc.log" ||
+	"$src/src/shim/shim.c" "$src/src/kernel/apply.c" "$src/src/base/arena.c" "$src/src/kernel/space.c" "$src/src/kernel/blob_x86.c" \
+	"$src/src/kernel/blob_arm64.c" "$src/src/base/diag.c" "$src/src/kernel/host.c" 2>>"$tmp/cc.log" ||
 	{ cat "$tmp/cc.log"; echo "$me: ERROR: the shim does not build for aarch64"; exit 99; }
 "$cc" $flags -o "$stage/test-vmm" "$src/tests/loader/test-vmm.c" 2>>"$tmp/cc.log" ||
 	{ cat "$tmp/cc.log"; echo "$me: ERROR: test-vmm does not build for aarch64"; exit 99; }

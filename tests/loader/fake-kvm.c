@@ -29,7 +29,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "apply.h"
+#include "kernel/apply.h"
 
 int ioctl(int fd, unsigned long req, ...);
 

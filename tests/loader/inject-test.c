@@ -14,9 +14,9 @@
  *                                    prints the result ("ENOTTY", ...)
  */
 #define _GNU_SOURCE
-#include "inject.h"
+#include "cli/inject.h"
 
-#include "apply.h"
+#include "kernel/apply.h"
 #include "tap.h"
 
 #include <errno.h>

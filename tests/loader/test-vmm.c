@@ -59,8 +59,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "apply.h"
-#include "blob_arm.h"
+#include "kernel/apply.h"
+#include "kernel/blob_arm64.h"
 
 #if defined(__x86_64__) && defined(HAVE_LINUX_KVM_H)
 #include <linux/kvm.h>

@@ -1,0 +1,558 @@
+/* api.c - libpmufc's public interface (include/pmufc.h) over the pipeline.
+ *
+ * Only the functions declared with PMUFC_API leave the shared library;
+ * everything else is built with hidden visibility. */
+#define _GNU_SOURCE
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "pmufc.h"
+
+#include "kernel/apply.h"
+#include "base/arena.h"
+#include "kernel/blob_x86.h"
+#include "core/compile.h"
+#include "base/diag.h"
+#include "kernel/space.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define INPUT_LIMIT ((size_t)64 << 20)
+
+struct pmufc_ctx {
+    enum pmufc_target target;
+    enum pmufc_abi abi;
+    char *cpu;
+    unsigned arm_max;
+    int werror, no_warnings;
+    int force_vendor;
+
+    /* The filter. */
+    uint8_t *blob;
+    size_t len;
+    enum pf_target blob_target; /* NONE: no filter */
+
+    /* The last operation: its diagnostics, and what they point into. */
+    struct pf_compiled comp;
+    int comp_live;
+    struct pf_arena *arena;
+    struct pf_diags diags;
+    const struct pf_diags *last;
+    char *name, *text;
+    struct pf_source src;
+};
+
+const char *pmufc_version(void)
+{
+#ifdef PACKAGE_VERSION
+    return PACKAGE_VERSION;
+#else
+    return "unknown";
+#endif
+}
+
+static enum pf_target to_pf(enum pmufc_target t)
+{
+    switch (t) {
+    case PMUFC_TARGET_INTEL:
+        return PF_TARGET_INTEL;
+    case PMUFC_TARGET_AMD:
+        return PF_TARGET_AMD;
+    case PMUFC_TARGET_ARM64:
+        return PF_TARGET_ARM64;
+    case PMUFC_TARGET_HOST:
+        break;
+    }
+    return PF_TARGET_NONE;
+}
+
+static enum pmufc_target from_pf(enum pf_target t)
+{
+    switch (t) {
+    case PF_TARGET_INTEL:
+        return PMUFC_TARGET_INTEL;
+    case PF_TARGET_AMD:
+        return PMUFC_TARGET_AMD;
+    case PF_TARGET_ARM64:
+        return PMUFC_TARGET_ARM64;
+    case PF_TARGET_NONE:
+        break;
+    }
+    return PMUFC_TARGET_HOST;
+}
+
+/* Forget the last operation's diagnostics and start new ones. */
+static int begin(struct pmufc_ctx *ctx)
+{
+    if (ctx->comp_live)
+        pf_compiled_free(&ctx->comp);
+    ctx->comp_live = 0;
+    pf_arena_free(ctx->arena);
+    free(ctx->name);
+    free(ctx->text);
+    ctx->name = ctx->text = NULL;
+    memset(&ctx->src, 0, sizeof(ctx->src));
+    ctx->last = &ctx->diags;
+    ctx->arena = pf_arena_new();
+    memset(&ctx->diags, 0, sizeof(ctx->diags));
+    if (!ctx->arena)
+        return -ENOMEM;
+    pf_diags_init(&ctx->diags, ctx->arena);
+    ctx->diags.werror = ctx->werror;
+    ctx->diags.no_warnings = ctx->no_warnings;
+    return 0;
+}
+
+static void drop_filter(struct pmufc_ctx *ctx)
+{
+    free(ctx->blob);
+    ctx->blob = NULL;
+    ctx->len = 0;
+    ctx->blob_target = PF_TARGET_NONE;
+}
+
+static int keep_filter(struct pmufc_ctx *ctx, const void *blob, size_t len, enum pf_target t)
+{
+    uint8_t *copy = malloc(len ? len : 1);
+    if (!copy)
+        return -ENOMEM;
+    memcpy(copy, blob, len);
+    drop_filter(ctx);
+    ctx->blob = copy;
+    ctx->len = len;
+    ctx->blob_target = t;
+    return 0;
+}
+
+struct pmufc_ctx *pmufc_ctx_new(void)
+{
+    struct pmufc_ctx *ctx = calloc(1, sizeof(*ctx));
+    if (!ctx)
+        return NULL;
+    ctx->last = &ctx->diags;
+    if (begin(ctx)) {
+        free(ctx);
+        return NULL;
+    }
+    return ctx;
+}
+
+void pmufc_ctx_free(struct pmufc_ctx **pctx)
+{
+    if (!pctx || !*pctx)
+        return;
+    struct pmufc_ctx *ctx = *pctx;
+    if (ctx->comp_live)
+        pf_compiled_free(&ctx->comp);
+    pf_arena_free(ctx->arena);
+    free(ctx->name);
+    free(ctx->text);
+    free(ctx->cpu);
+    drop_filter(ctx);
+    free(ctx);
+    *pctx = NULL;
+}
+
+int pmufc_set_target(struct pmufc_ctx *ctx, enum pmufc_target target)
+{
+    if (!ctx || (unsigned)target > PMUFC_TARGET_ARM64)
+        return -EINVAL;
+    ctx->target = target;
+    return 0;
+}
+
+int pmufc_set_abi(struct pmufc_ctx *ctx, enum pmufc_abi abi)
+{
+    if (!ctx || (unsigned)abi > PMUFC_ABI_MASKED)
+        return -EINVAL;
+    ctx->abi = abi;
+    return 0;
+}
+
+int pmufc_set_cpu(struct pmufc_ctx *ctx, const char *model)
+{
+    if (!ctx)
+        return -EINVAL;
+    char *copy = NULL;
+    if (model && !(copy = strdup(model)))
+        return -ENOMEM;
+    free(ctx->cpu);
+    ctx->cpu = copy;
+    return 0;
+}
+
+int pmufc_set_arm_max(struct pmufc_ctx *ctx, unsigned last_event)
+{
+    if (!ctx || (last_event != PF_ARM_EVENT_MAX && last_event != PF_ARM_V3P0_EVENT_MAX))
+        return -EINVAL;
+    ctx->arm_max = last_event;
+    return 0;
+}
+
+int pmufc_set_force_vendor(struct pmufc_ctx *ctx, int on)
+{
+    if (!ctx)
+        return -EINVAL;
+    ctx->force_vendor = !!on;
+    return 0;
+}
+
+int pmufc_set_werror(struct pmufc_ctx *ctx, int on)
+{
+    if (!ctx)
+        return -EINVAL;
+    ctx->werror = !!on;
+    return 0;
+}
+
+int pmufc_set_warnings(struct pmufc_ctx *ctx, int on)
+{
+    if (!ctx)
+        return -EINVAL;
+    ctx->no_warnings = !on;
+    return 0;
+}
+
+static unsigned arm_max(const struct pmufc_ctx *ctx)
+{
+    return ctx->arm_max ? ctx->arm_max : PF_ARM_EVENT_MAX;
+}
+
+/* Compiles ctx->text (owned) named ctx->name. */
+static int compile_text(struct pmufc_ctx *ctx)
+{
+    struct pf_compile_opts o;
+    memset(&o, 0, sizeof(o));
+    o.target = to_pf(ctx->target);
+    o.cpu = ctx->cpu;
+    o.abi = ctx->abi == PMUFC_ABI_PLAIN ? PF_ABI_PLAIN
+            : ctx->abi == PMUFC_ABI_MASKED ? PF_ABI_MASKED
+                                           : PF_ABI_AUTO;
+    o.arm_max = arm_max(ctx);
+    o.werror = ctx->werror;
+    o.no_warnings = ctx->no_warnings;
+    enum pf_status s = pf_compile(ctx->name, ctx->text, ctx->src.len, &o, &ctx->comp);
+    if (s == PF_ENOTARGET && o.target == PF_TARGET_NONE &&
+        pf_load_host_target() == PF_TARGET_ARM64) {
+        /* The host's target, when the compiler cannot tell it from CPUID. */
+        pf_compiled_free(&ctx->comp);
+        o.target = PF_TARGET_ARM64;
+        s = pf_compile(ctx->name, ctx->text, ctx->src.len, &o, &ctx->comp);
+    }
+    ctx->comp_live = 1;
+    ctx->last = &ctx->comp.diags;
+    switch (s) {
+    case PF_OK:
+        return keep_filter(ctx, ctx->comp.blob, ctx->comp.len, ctx->comp.target);
+    case PF_EPOLICY:
+    case PF_ENOTARGET:
+        return -EINVAL;
+    case PF_EINTERNAL:
+        return -ENOTRECOVERABLE;
+    case PF_ENOMEM:
+        break;
+    }
+    return -ENOMEM;
+}
+
+/* The start of every call that makes a new filter: diagnostics cleared,
+ * the last filter dropped, the input's name kept for locations. */
+static int restart(struct pmufc_ctx *ctx, const char *name)
+{
+    int rc = begin(ctx);
+    drop_filter(ctx);
+    if (rc)
+        return rc;
+    ctx->name = strdup(name);
+    return ctx->name ? 0 : -ENOMEM;
+}
+
+int pmufc_compile_string(struct pmufc_ctx *ctx, const char *name, const char *text, size_t len)
+{
+    if (!ctx || (!text && len))
+        return -EINVAL;
+    int rc = restart(ctx, name ? name : "<string>");
+    if (rc)
+        return rc;
+    ctx->text = malloc(len ? len : 1);
+    if (!ctx->text)
+        return -ENOMEM;
+    if (len)
+        memcpy(ctx->text, text, len);
+    ctx->src.len = len;
+    return compile_text(ctx);
+}
+
+/* Reads a whole file into ctx->text. */
+static int read_file(struct pmufc_ctx *ctx, const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    size_t cap = 65536, len = 0;
+    char *buf = malloc(cap);
+    int rc = 0;
+    while (buf) {
+        ssize_t n = read(fd, buf + len, cap - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = -errno;
+            break;
+        }
+        if (n == 0)
+            break;
+        len += (size_t)n;
+        if (len > INPUT_LIMIT) {
+            rc = -EFBIG;
+            break;
+        }
+        if (len == cap) {
+            char *more = realloc(buf, cap *= 2);
+            if (!more)
+                free(buf);
+            buf = more;
+        }
+    }
+    close(fd);
+    if (!buf)
+        return -ENOMEM;
+    if (rc) {
+        free(buf);
+        return rc;
+    }
+    ctx->text = buf;
+    ctx->src.len = len;
+    return 0;
+}
+
+int pmufc_compile_file(struct pmufc_ctx *ctx, const char *path)
+{
+    if (!ctx || !path)
+        return -EINVAL;
+    int rc = restart(ctx, path);
+    if (rc)
+        return rc;
+    rc = read_file(ctx, path);
+    if (rc) {
+        pf_diag(&ctx->diags, PF_SEV_ERROR, NULL, "%s: %s", path,
+                rc == -EFBIG ? "larger than 64 MiB" : strerror(-rc));
+        return rc;
+    }
+    return compile_text(ctx);
+}
+
+/* The target for bytes that do not say: the context's, else the host's. */
+static enum pf_target bytes_target(const struct pmufc_ctx *ctx)
+{
+    enum pf_target t = to_pf(ctx->target);
+    return t != PF_TARGET_NONE ? t : pf_load_host_target();
+}
+
+int pmufc_validate(struct pmufc_ctx *ctx, const char *name, const void *blob, size_t len)
+{
+    if (!ctx || (!blob && len))
+        return -EINVAL;
+    int rc = restart(ctx, name ? name : "<filter>");
+    if (rc)
+        return rc;
+    ctx->src.name = ctx->name; /* the validator names, never quotes, the bytes */
+    enum pf_target t = bytes_target(ctx);
+    static const uint8_t none[1];
+    if (pf_validate_filter(blob ? blob : none, len, t, arm_max(ctx), &ctx->src, &ctx->diags))
+        return -EINVAL;
+    /* The filter is what the kernel reads: x86 bytes after the nevents
+     * entries (a warning) are not kept. */
+    const uint8_t *bytes = blob ? blob : none;
+    return keep_filter(ctx, bytes, t == PF_TARGET_ARM64 ? len : pf_blob_size(bytes, len), t);
+}
+
+ssize_t pmufc_get_blob(const struct pmufc_ctx *ctx, void *buf, size_t size)
+{
+    if (!ctx)
+        return -EINVAL;
+    if (ctx->blob_target == PF_TARGET_NONE)
+        return -ENODATA;
+    if (buf) {
+        if (size < ctx->len)
+            return -ENOSPC;
+        memcpy(buf, ctx->blob, ctx->len);
+    }
+    return (ssize_t)ctx->len;
+}
+
+enum pmufc_target pmufc_get_target(const struct pmufc_ctx *ctx)
+{
+    return ctx ? from_pf(ctx->blob_target) : PMUFC_TARGET_HOST;
+}
+
+unsigned pmufc_diag_count(const struct pmufc_ctx *ctx)
+{
+    unsigned n = 0;
+    if (ctx)
+        for (const struct pf_diag *d = ctx->last->head; d; d = d->next)
+            n++;
+    return n;
+}
+
+static const struct pf_diag *nth(const struct pmufc_ctx *ctx, unsigned i)
+{
+    if (!ctx)
+        return NULL;
+    const struct pf_diag *d = ctx->last->head;
+    while (d && i--)
+        d = d->next;
+    return d;
+}
+
+int pmufc_diag_get(const struct pmufc_ctx *ctx, unsigned i, struct pmufc_diag *out)
+{
+    const struct pf_diag *d = nth(ctx, i);
+    if (!d || !out)
+        return -ERANGE;
+    memset(out, 0, sizeof(*out));
+    out->severity = d->sev == PF_SEV_ERROR     ? PMUFC_ERROR
+                    : d->sev == PF_SEV_WARNING ? PMUFC_WARNING
+                                               : PMUFC_NOTE;
+    if (d->loc.src) {
+        out->file = d->loc.src->name;
+        out->line = d->loc.line;
+        out->column = d->loc.col;
+        out->end_line = d->loc.end_line;
+        out->end_column = d->loc.end_col;
+    }
+    out->message = d->msg;
+    return 0;
+}
+
+ssize_t pmufc_diag_format(const struct pmufc_ctx *ctx, unsigned i, char *buf, size_t size)
+{
+    const struct pf_diag *d = nth(ctx, i);
+    if (!d)
+        return -ERANGE;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    if (!m)
+        return -ENOMEM;
+    pf_diag_print(m, d);
+    if (fclose(m)) {
+        free(text);
+        return -ENOMEM;
+    }
+    if (buf && size) {
+        size_t n = len < size - 1 ? len : size - 1;
+        memcpy(buf, text, n);
+        buf[n] = 0;
+    }
+    free(text);
+    return (ssize_t)len;
+}
+
+/* The bytes and target an apply or probe works on. */
+static int operand(struct pmufc_ctx *ctx, const void *blob, size_t len, const uint8_t **bytes,
+                   size_t *n, enum pf_target *t)
+{
+    if (!blob) {
+        if (ctx->blob_target == PF_TARGET_NONE) {
+            pf_diag(&ctx->diags, PF_SEV_ERROR, NULL, "no filter: compile or validate one first");
+            return -ENODATA;
+        }
+        *bytes = ctx->blob;
+        *n = ctx->len;
+        *t = ctx->blob_target;
+        return 0;
+    }
+    *bytes = blob;
+    *n = len;
+    *t = bytes_target(ctx);
+    return 0;
+}
+
+/* The start of every call that hands a filter on: a context, diagnostics
+ * cleared, and the bytes with their target. */
+static int prepare(struct pmufc_ctx *ctx, const void *blob, size_t len, const uint8_t **bytes,
+                   size_t *n, enum pf_target *t)
+{
+    if (!ctx)
+        return -EINVAL;
+    int rc = begin(ctx);
+    return rc ? rc : operand(ctx, blob, len, bytes, n, t);
+}
+
+static int apply(struct pmufc_ctx *ctx, int fd, const void *blob, size_t len, int arm)
+{
+    const uint8_t *bytes;
+    size_t n;
+    enum pf_target t;
+    int rc = prepare(ctx, blob, len, &bytes, &n, &t);
+    if (rc)
+        return rc;
+    if ((t == PF_TARGET_ARM64) != arm) {
+        pf_diag(&ctx->diags, PF_SEV_ERROR, NULL,
+                arm ? "the filter is for %s: apply it to a VM fd with pmufc_apply_vm"
+                    : "the filter is for %s: apply it to a vCPU fd with pmufc_apply_vcpu",
+                pf_target_name(t));
+        return -EOPNOTSUPP;
+    }
+    struct pf_kvm_caps host;
+    pf_kvm_probe(&host);
+    if (pf_check_host(t, bytes, n, &host, ctx->force_vendor, &ctx->diags))
+        return -EOPNOTSUPP;
+    return pf_apply(fd, bytes, n, t, arm_max(ctx), &host, NULL, &ctx->diags);
+}
+
+int pmufc_apply_vm(struct pmufc_ctx *ctx, int vm_fd, const void *blob, size_t len)
+{
+    return apply(ctx, vm_fd, blob, len, 0);
+}
+
+int pmufc_apply_vcpu(struct pmufc_ctx *ctx, int vcpu_fd, const void *blob, size_t len)
+{
+    return apply(ctx, vcpu_fd, blob, len, 1);
+}
+
+int pmufc_probe(struct pmufc_caps *caps, size_t size)
+{
+    if (!caps)
+        return -EINVAL;
+    struct pf_kvm_caps c;
+    int rc = pf_kvm_probe(&c);
+    struct pmufc_caps out;
+    memset(&out, 0, sizeof(out));
+    out.kvm = c.kvm;
+    out.api_version = c.api_version;
+    out.pmu_event_filter = c.pmu_event_filter;
+    out.masked_events = c.masked_events;
+    out.arm_pmu_v3 = c.arm_pmu_v3;
+    out.arm_pmu_filter = c.arm_pmu_filter;
+    out.host = from_pf(c.host);
+    out.rules = from_pf(c.rules);
+    out.cpu = from_pf(c.cpu);
+    out.enable_pmu = c.enable_pmu;
+    memcpy(out.module, c.module, sizeof(out.module));
+    memcpy(caps, &out, size < sizeof(out) ? size : sizeof(out));
+    return rc;
+}
+
+int pmufc_probe_filter(struct pmufc_ctx *ctx, const void *blob, size_t len)
+{
+    const uint8_t *bytes;
+    size_t n;
+    enum pf_target t;
+    int rc = prepare(ctx, blob, len, &bytes, &n, &t);
+    if (rc)
+        return rc;
+    struct pf_kvm_caps host;
+    pf_kvm_probe(&host);
+    if (pf_check_host(t, bytes, n, &host, ctx->force_vendor, &ctx->diags))
+        return -EOPNOTSUPP;
+    return pf_probe_filter(bytes, n, t, arm_max(ctx), &host, &ctx->diags);
+}

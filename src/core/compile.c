@@ -1,0 +1,214 @@
+/* compile.c - running the phases in order. */
+#include "core/compile.h"
+
+#include "kernel/apply.h"
+
+#include "base/arena.h"
+#include "core/cover.h"
+#include "kernel/host.h"
+#include "core/lint.h"
+#include "parse.h"
+#include "lang/resolve.h"
+#include "core/synth_arm64.h"
+#include "core/verify.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The CPU model for event names: --cpu, else the policy's `cpu`.  Returns
+ * -1 after reporting an unknown model. */
+static int choose_model(struct pf_compiled *c, const struct pf_compile_opts *o, int *given)
+{
+    const char *name = o->cpu ? o->cpu : c->policy->cpu;
+    const struct pf_loc *loc = o->cpu ? NULL : &c->policy->cpu_loc;
+    *given = name != NULL;
+    if (!name || !strcmp(name, "generic"))
+        return 0;
+    c->model = pf_events_model(name);
+    if (!c->model) {
+        pf_diag(&c->diags, PF_SEV_ERROR, loc,
+                "unknown CPU model '%.*s%s': give a name from --list-cpus or a CPUID string such "
+                "as GenuineIntel-6-8E", PF_QUOTE(name));
+        return -1;
+    }
+    return 0;
+}
+
+/* --target, else the policy's `target`, else the model's vendor, else the
+ * host's.  Without a model given, the host's model names events when it
+ * is of the target's vendor. */
+static int choose_target(struct pf_compiled *c, const struct pf_compile_opts *o, int model_given)
+{
+    enum pf_target t = o->target != PF_TARGET_NONE ? o->target : c->policy->target;
+    if (t == PF_TARGET_NONE)
+        t = pf_events_model_target(c->model);
+    if (t == PF_TARGET_NONE)
+        t = pf_load_host_target(); /* the rules of this host's KVM, as probed */
+    c->target = t;
+    if (t == PF_TARGET_NONE) {
+        pf_diag(&c->diags, PF_SEV_ERROR, NULL,
+                "%s: no target: this host is neither Intel nor AMD; give --target or a 'target' statement",
+                c->src.name);
+        return -2;
+    }
+    if (!model_given) {
+        const struct pf_evtab_model *host = pf_events_host_model();
+        if (pf_events_model_target(host) == t)
+            c->model = host;
+    }
+    if (c->model && pf_events_model_target(c->model) != t) {
+        pf_diag(&c->diags, PF_SEV_ERROR, o->cpu ? NULL : &c->policy->cpu_loc,
+                "CPU model %s is %s, but the target is %s", c->model->name,
+                pf_target_name(pf_events_model_target(c->model)), pf_target_name(t));
+        return -1;
+    }
+    return 0;
+}
+
+/* Notes for a policy that fits in no filter: the rules that cost most. */
+static void explain_too_big(struct pf_compiled *c)
+{
+    const struct pf_ir *ir = c->ir;
+    unsigned nr = c->policy->nrules;
+    size_t *cost = calloc(nr ? nr : 1, sizeof(*cost));
+    if (!cost)
+        return;
+    int in = c->report.action == KVM_PMU_EVENT_ALLOW;
+    for (unsigned sel = 0; sel < ir->nselects; sel++) {
+        if (!c->report.select_cost[sel])
+            continue;
+        /* Every rule that decided in-set umasks of the select contributes
+         * to its entries: count each such rule once per select. */
+        int32_t rule[256];
+        unsigned n = 0;
+        for (unsigned u = 0; u < 256; u++) {
+            size_t ev = pf_ir_index(sel, u);
+            int32_t r = pf_ir_decider(ir, ev);
+            if (pf_ir_allowed(ir, ev) != in || r < 0)
+                continue;
+            unsigned k = 0;
+            while (k < n && rule[k] != r)
+                k++;
+            if (k == n) {
+                rule[n++] = r;
+                cost[r] += c->report.select_cost[sel];
+            }
+        }
+    }
+    for (int shown = 0; shown < 5; shown++) {
+        unsigned best = 0;
+        for (unsigned r = 1; r < nr; r++)
+            if (cost[r] > cost[best])
+                best = r;
+        if (!nr || !cost[best])
+            break;
+        pf_diag(&c->diags, PF_SEV_NOTE, &c->policy->rulev[best]->loc,
+                "this rule contributes to %zu %s", cost[best],
+                cost[best] == 1 ? "entry" : "entries");
+        cost[best] = 0;
+    }
+    free(cost);
+}
+
+static enum pf_status synthesize_arm(struct pf_compiled *c)
+{
+    if (pf_synth_arm(c->ir, &c->arm) || pf_arm_encode(&c->arm, &c->blob, &c->len))
+        return PF_ENOMEM;
+    if (pf_verify_arm(c->ir, c->blob, c->len, &c->diags, &c->checked))
+        return PF_EINTERNAL;
+    return PF_OK;
+}
+
+static enum pf_status synthesize(struct pf_compiled *c, const struct pf_compile_opts *o)
+{
+    if (c->target == PF_TARGET_ARM64)
+        return synthesize_arm(c);
+    struct pf_coverer *cov = pf_coverer_new();
+    if (!cov)
+        return PF_ENOMEM;
+    int rc = pf_synth_x86(c->ir, o->abi, o->prove, cov, &c->filter, &c->report);
+    pf_coverer_free(cov);
+    if (rc == PF_SYNTH_NOMEM)
+        return PF_ENOMEM;
+    if (rc == PF_SYNTH_TOO_BIG) {
+        const struct pf_synth_report *r = &c->report;
+        /* A masked count not proven minimal comes with its lower bound. */
+        size_t lower = r->masked_lower[0] < r->masked_lower[1] ? r->masked_lower[0] : r->masked_lower[1];
+        char bound[48] = "";
+        if (r->masked_chosen && lower < r->needed)
+            snprintf(bound, sizeof(bound), " (at least %zu)", lower);
+        pf_diag(&c->diags, PF_SEV_ERROR, NULL,
+                "%s: on %s this policy needs %zu %s entries%s, but KVM takes at most %u "
+                "(plain: %zu allow / %zu deny; masked: %zu allow / %zu deny)",
+                c->src.name, pf_target_name(c->target), r->needed,
+                r->masked_chosen ? "masked" : "plain", bound, PF_X86_MAX_EVENTS, r->plain[0],
+                r->plain[1], r->masked[0], r->masked[1]);
+        explain_too_big(c);
+        return PF_EPOLICY;
+    }
+    if (pf_blob_encode(&c->filter, &c->blob, &c->len))
+        return PF_ENOMEM;
+    if (pf_verify_x86(c->ir, c->blob, c->len, &c->diags, &c->checked))
+        return PF_EINTERNAL;
+    return PF_OK;
+}
+
+static enum pf_status run(const char *name, const char *text, size_t len,
+                          const struct pf_compile_opts *o, struct pf_compiled *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->arena = pf_arena_new();
+    if (!c->arena)
+        return PF_ENOMEM;
+    pf_diags_init(&c->diags, c->arena);
+    c->diags.werror = o->werror;
+    c->diags.no_warnings = o->no_warnings;
+    c->src.name = name;
+    c->src.text = text;
+    c->src.len = len;
+
+    struct pf_parse_opts popts = {o->include_dirs};
+    int parse_failed = pf_parse(&c->src, &popts, c->arena, &c->diags, &c->policy);
+    if (!c->policy)
+        return PF_ENOMEM;
+    int model_given, rc;
+    if (choose_model(c, o, &model_given))
+        return PF_EPOLICY;
+    if ((rc = choose_target(c, o, model_given)))
+        return rc == -2 ? PF_ENOTARGET : PF_EPOLICY;
+    unsigned arm_max = o->arm_max ? o->arm_max : PF_ARM_EVENT_MAX;
+    /* Resolve even after syntax errors: its errors are independent, and
+     * one run should report them all. */
+    if (pf_resolve(c->policy, c->model, arm_max, c->arena, &c->diags) || parse_failed)
+        return PF_EPOLICY;
+    c->ir = pf_ir_build(c->policy, c->target, arm_max);
+    if (!c->ir)
+        return PF_ENOMEM;
+    pf_lint(c->policy, c->ir, &c->diags);
+    if (pf_diags_failed(&c->diags))
+        return PF_EPOLICY;
+    if (o->front_only)
+        return PF_OK;
+    return synthesize(c, o);
+}
+
+enum pf_status pf_compile(const char *name, const char *text, size_t len,
+                          const struct pf_compile_opts *o, struct pf_compiled *c)
+{
+    enum pf_status s = run(name, text, len, o, c);
+    if (c->arena)
+        pf_diags_sort(&c->diags);
+    return s;
+}
+
+void pf_compiled_free(struct pf_compiled *c)
+{
+    pf_ir_free(c->ir);
+    pf_x86_filter_free(&c->filter);
+    pf_arm_filter_free(&c->arm);
+    free(c->report.select_cost);
+    free(c->blob);
+    pf_arena_free(c->arena);
+    memset(c, 0, sizeof(*c));
+}

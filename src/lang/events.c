@@ -1,0 +1,334 @@
+/* events.c - resolving event names, and naming codes.
+ *
+ * The generic names are Intel's architectural events (CPUID leaf 0xA) and
+ * the encodings Linux perf uses for the same hardware events on AMD Zen
+ * (arch/x86/events/amd/core.c).  A generic name whose Intel event also has
+ * a fixed counter covers that counter too, so `allow event instructions`
+ * lets `perf stat -e instructions` work in a Linux guest, which counts it
+ * on fixed counter 0. */
+#include "lang/events.h"
+
+#include <regex.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define NONE (-1)
+
+/* arm64: the common architectural events Linux perf maps these names to
+ * (drivers/perf/arm_pmuv3.c). */
+static const struct generic {
+    const char *name;
+    int intel_select, intel_umask, intel_fixed;
+    int amd_select, amd_umask;
+    int arm;
+} generic[] = {
+    {"branch-misses", 0xc5, 0x00, NONE, 0xc3, 0x00, 0x10},
+    {"branches", 0xc4, 0x00, NONE, 0xc2, 0x00, 0x21},
+    {"cache-misses", 0x2e, 0x41, NONE, 0x64, 0x09, 0x03},
+    {"cache-references", 0x2e, 0x4f, NONE, 0x60, 0xff, 0x04},
+    {"cycles", 0x3c, 0x00, 1, 0x76, 0x00, 0x11},
+    {"instructions", 0xc0, 0x00, 0, 0xc0, 0x00, 0x08},
+    {"ref-cycles", 0x3c, 0x01, 2, NONE, 0, NONE},
+    {"topdown-slots", 0xa4, 0x01, 3, NONE, 0, NONE},
+};
+enum { NGENERIC = sizeof(generic) / sizeof(generic[0]) };
+
+static int model_cmp(const void *key, const void *elem)
+{
+    return strcmp(key, ((const struct pf_evtab_model *)elem)->name);
+}
+
+/* perf's rule: the mapfile pattern must match the whole CPUID string. */
+static int cpuid_matches(const char *pattern, const char *id)
+{
+    regex_t re;
+    if (regcomp(&re, pattern, REG_EXTENDED))
+        return 0;
+    regmatch_t m;
+    int ok = !regexec(&re, id, 1, &m, 0) && m.rm_so == 0 && (size_t)m.rm_eo == strlen(id);
+    regfree(&re);
+    return ok;
+}
+
+const struct pf_evtab_model *pf_events_model(const char *s)
+{
+    const struct pf_evtab_model *m =
+        bsearch(s, pf_evtab_models, pf_evtab_nmodels, sizeof(pf_evtab_models[0]), model_cmp);
+    if (m)
+        return m;
+    for (size_t i = 0; i < pf_evtab_nmodels; i++)
+        if (cpuid_matches(pf_evtab_models[i].cpuid, s))
+            return &pf_evtab_models[i];
+    /* "GenuineIntel-6-8E-9": most patterns leave out the stepping. */
+    const char *dash = strrchr(s, '-');
+    if (dash && dash - s < 120 && strchr(s, '-') != dash && strchr(strchr(s, '-') + 1, '-') != dash) {
+        char shorter[128];
+        snprintf(shorter, sizeof(shorter), "%.*s", (int)(dash - s), s);
+        for (size_t i = 0; i < pf_evtab_nmodels; i++)
+            if (cpuid_matches(pf_evtab_models[i].cpuid, shorter))
+                return &pf_evtab_models[i];
+    }
+    return NULL;
+}
+
+/* "GenuineIntel-6-8E-9" as perf builds it: vendor, family (decimal),
+ * model and stepping (hex, upper case). */
+const struct pf_evtab_model *pf_events_host_model(void)
+{
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (!f)
+        return NULL;
+    char line[512], vendor[64] = "";
+    int family = -1, model = -1, stepping = -1;
+    unsigned impl = 0, variant = 0, arch = 0, part = 0, rev = 0, arm = 0;
+    while (fgets(line, sizeof(line), f)) {
+        if (!strcmp(line, "\n"))
+            break; /* first processor only */
+        char *colon = strchr(line, ':');
+        if (!colon)
+            continue;
+        const char *v = colon + 1;
+        if (!strncmp(line, "vendor_id", 9))
+            sscanf(v, " %63s", vendor);
+        else if (!strncmp(line, "cpu family", 10))
+            family = atoi(v);
+        else if (!strncmp(line, "model\t", 6))
+            model = atoi(v);
+        else if (!strncmp(line, "stepping", 8))
+            stepping = atoi(v);
+        else if (!strncmp(line, "CPU implementer", 15))
+            impl = (unsigned)strtoul(v, NULL, 0), arm = 1;
+        else if (!strncmp(line, "CPU variant", 11))
+            variant = (unsigned)strtoul(v, NULL, 0);
+        else if (!strncmp(line, "CPU architecture", 16))
+            arch = (unsigned)strtoul(v, NULL, 0);
+        else if (!strncmp(line, "CPU part", 8))
+            part = (unsigned)strtoul(v, NULL, 0);
+        else if (!strncmp(line, "CPU revision", 12))
+            rev = (unsigned)strtoul(v, NULL, 0);
+    }
+    fclose(f);
+    char id[128];
+    if (arm) {
+        /* perf's arm64 id: the MIDR_EL1 as 0x%016lx; mapfile entries
+         * ignore the revision, so try without it too. */
+        unsigned long midr = (unsigned long)impl << 24 | variant << 20 | (arch ? 0xfu : 0) << 16 |
+                             part << 4 | rev;
+        snprintf(id, sizeof(id), "0x%016lx", midr);
+        const struct pf_evtab_model *m = pf_events_model(id);
+        if (!m) {
+            snprintf(id, sizeof(id), "0x%016lx", midr & ~0xful);
+            m = pf_events_model(id);
+        }
+        return m;
+    }
+    if (!vendor[0] || family < 0 || model < 0)
+        return NULL;
+    const struct pf_evtab_model *m = NULL;
+    if (stepping >= 0) {
+        snprintf(id, sizeof(id), "%s-%d-%X-%X", vendor, family, model, stepping);
+        m = pf_events_model(id);
+    }
+    if (!m) {
+        snprintf(id, sizeof(id), "%s-%d-%X", vendor, family, model);
+        m = pf_events_model(id);
+    }
+    return m;
+}
+
+enum pf_target pf_events_model_target(const struct pf_evtab_model *m)
+{
+    if (!m)
+        return PF_TARGET_NONE;
+    return m->vendor == PF_EVTAB_INTEL ? PF_TARGET_INTEL
+           : m->vendor == PF_EVTAB_AMD ? PF_TARGET_AMD
+                                       : PF_TARGET_ARM64;
+}
+
+static size_t add(struct pf_enc *out, size_t n, size_t max, int select, int umask, int fixed)
+{
+    if (n < max) {
+        out[n].select = (uint16_t)(select < 0 ? 0 : select);
+        out[n].umask = (uint8_t)umask;
+        out[n].fixed = (int8_t)fixed;
+    }
+    return n + 1;
+}
+
+/* Returns -1 when name is not generic; else 0 with *n encodings (none
+ * when the event has no encoding on t, like ref-cycles on AMD). */
+static int lookup_generic(enum pf_target t, const char *name, struct pf_enc *out, size_t max,
+                          size_t *n)
+{
+    for (size_t i = 0; i < NGENERIC; i++) {
+        const struct generic *g = &generic[i];
+        if (strcasecmp(g->name, name))
+            continue;
+        *n = 0;
+        if (t == PF_TARGET_INTEL) {
+            *n = add(out, *n, max, g->intel_select, g->intel_umask, NONE);
+            if (g->intel_fixed != NONE)
+                *n = add(out, *n, max, 0, 0, g->intel_fixed);
+        } else if (t == PF_TARGET_AMD && g->amd_select != NONE) {
+            *n = add(out, *n, max, g->amd_select, g->amd_umask, NONE);
+        } else if (t == PF_TARGET_ARM64 && g->arm != NONE) {
+            *n = add(out, *n, max, g->arm, 0, NONE);
+        }
+        return 0;
+    }
+    return -1;
+}
+
+int pf_events_lookup(const struct pf_evtab_model *m, enum pf_target t, const char *name,
+                     struct pf_enc *out, size_t max, size_t *n)
+{
+    *n = 0;
+    if (m) {
+        for (size_t i = 0; i < m->nevents; i++) {
+            const struct pf_evtab_event *e = &m->events[i];
+            if (!strcasecmp(pf_evtab_name(e), name))
+                *n = add(out, *n, max, e->select, e->umask, e->fixed);
+        }
+        if (*n)
+            return 0;
+    }
+    return lookup_generic(t, name, out, max, n);
+}
+
+/* Edit distance, case-insensitive, capped for speed. */
+static unsigned distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64)
+        return 1000;
+    unsigned row[65];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = (unsigned)j;
+    for (size_t i = 1; i <= la; i++) {
+        unsigned diag = row[0];
+        row[0] = (unsigned)i;
+        for (size_t j = 1; j <= lb; j++) {
+            unsigned up = row[j];
+            unsigned cost = (a[i - 1] | 0x20) == (b[j - 1] | 0x20) ? 0 : 1;
+            unsigned best = diag + cost;
+            if (row[j] + 1 < best)
+                best = row[j] + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+struct cand {
+    const char *name;
+    unsigned d;
+};
+
+static void consider(struct cand *best, size_t max, size_t *n, const char *name, unsigned d)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (!strcmp(best[i].name, name))
+            return;
+    size_t pos = *n < max ? (*n)++ : max;
+    if (pos == max) {
+        if (d >= best[max - 1].d)
+            return;
+        pos = max - 1;
+    }
+    while (pos > 0 && (best[pos - 1].d > d || (best[pos - 1].d == d && strcmp(best[pos - 1].name, name) > 0))) {
+        best[pos] = best[pos - 1];
+        pos--;
+    }
+    best[pos].name = name;
+    best[pos].d = d;
+}
+
+size_t pf_events_suggest(const struct pf_evtab_model *m, enum pf_target t, const char *name,
+                         const char **out, size_t max)
+{
+    (void)t;
+    struct cand best[8];
+    size_t n = 0;
+    if (max > 8)
+        max = 8;
+    unsigned limit = (unsigned)strlen(name) / 3 + 2;
+    for (size_t i = 0; m && i < m->nevents; i++) {
+        unsigned d = distance(name, pf_evtab_name(&m->events[i]));
+        if (d <= limit)
+            consider(best, max, &n, pf_evtab_name(&m->events[i]), d);
+    }
+    for (size_t i = 0; i < NGENERIC; i++) {
+        unsigned d = distance(name, generic[i].name);
+        if (d <= limit)
+            consider(best, max, &n, generic[i].name, d);
+    }
+    for (size_t i = 0; i < n; i++)
+        out[i] = best[i].name;
+    return n;
+}
+
+/* Several names often share a code (perf lists variants that differ only
+ * in cmask or edge, which KVM cannot see): the shortest, then the first,
+ * is the plainest. */
+const char *pf_events_name(const struct pf_evtab_model *m, int select, unsigned x)
+{
+    const char *best = NULL;
+    for (size_t i = 0; m && i < m->nevents; i++) {
+        const struct pf_evtab_event *e = &m->events[i];
+        int hit = select < 0 ? e->fixed == (int)x
+                             : (e->fixed < 0 && e->select == select && e->umask == x);
+        if (hit && (!best || strlen(pf_evtab_name(e)) < strlen(best)))
+            best = pf_evtab_name(e);
+    }
+    return best;
+}
+
+void pf_events_list(FILE *out, const struct pf_evtab_model *m, enum pf_target t)
+{
+    if (m) {
+        fprintf(out, "# %s (%s): %zu encodings\n", m->name,
+                m->vendor == PF_EVTAB_INTEL ? "intel" : m->vendor == PF_EVTAB_AMD ? "amd" : "arm64",
+                m->nevents);
+        for (size_t i = 0; i < m->nevents; i++) {
+            const struct pf_evtab_event *e = &m->events[i];
+            if (e->fixed >= 0)
+                fprintf(out, "%-48s fixed=%d\n", pf_evtab_name(e), e->fixed);
+            else if (m->vendor == PF_EVTAB_ARM64)
+                fprintf(out, "%-48s arm=0x%04x\n", pf_evtab_name(e), e->select);
+            else
+                fprintf(out, "%-48s select=0x%02x umask=0x%02x\n", pf_evtab_name(e), e->select, e->umask);
+        }
+    }
+    fprintf(out, "# generic names (%s)\n", pf_target_name(t));
+    for (size_t i = 0; i < NGENERIC; i++) {
+        struct pf_enc enc[4];
+        size_t n;
+        lookup_generic(t, generic[i].name, enc, 4, &n);
+        fprintf(out, "%-48s", generic[i].name);
+        if (!n)
+            fputs(" (no encoding on this target)", out);
+        for (size_t k = 0; k < n && k < 4; k++) {
+            if (enc[k].fixed >= 0)
+                fprintf(out, " fixed=%d", enc[k].fixed);
+            else if (t == PF_TARGET_ARM64)
+                fprintf(out, " arm=0x%04x", enc[k].select);
+            else
+                fprintf(out, " select=0x%02x umask=0x%02x", enc[k].select, enc[k].umask);
+        }
+        fputc('\n', out);
+    }
+}
+
+void pf_events_list_models(FILE *out)
+{
+    for (size_t i = 0; i < pf_evtab_nmodels; i++) {
+        const struct pf_evtab_model *m = &pf_evtab_models[i];
+        fprintf(out, "%-20s %-6s %6zu  %s\n", m->name,
+                m->vendor == PF_EVTAB_INTEL ? "intel" : m->vendor == PF_EVTAB_AMD ? "amd" : "arm64",
+                m->nevents, m->cpuid);
+    }
+}
