@@ -18,7 +18,7 @@
 #include "kernel/eval_arm64.h"
 #include "kernel/space.h"
 
-#include "loader/tap.h"
+#include "tap.h"
 
 #include <errno.h>
 #include <stdio.h>

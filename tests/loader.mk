@@ -19,11 +19,11 @@ check_PROGRAMS += \
 	tests/loader/qmp
 
 # Only the public header (and the tests' tap.h), against the shared library.
-tests_loader_api_test_SOURCES = tests/loader/api-test.c tests/loader/tap.h
+tests_loader_api_test_SOURCES = tests/loader/api-test.c tests/tap.h
 tests_loader_api_test_LDADD = libpmufc.la
-tests_loader_apply_test_SOURCES = tests/loader/apply-test.c tests/loader/tap.h
+tests_loader_apply_test_SOURCES = tests/loader/apply-test.c tests/tap.h
 tests_loader_apply_test_LDADD = libpmufc.a
-tests_loader_inject_test_SOURCES = tests/loader/inject-test.c tests/loader/tap.h src/cli/inject.c src/cli/inject.h
+tests_loader_inject_test_SOURCES = tests/loader/inject-test.c tests/tap.h src/cli/inject.c src/cli/inject.h
 tests_loader_inject_test_CFLAGS = $(AM_CFLAGS) -pthread
 tests_loader_inject_test_LDADD = libpmufc.a -lpthread
 # Stand-ins for VMMs and for KVM: never built with the sanitizers (the
@@ -65,5 +65,5 @@ EXTRA_DIST += \
 	tests/loader/lib.sh \
 	tests/loader/exports.sh tests/loader/shim.sh tests/loader/cli.sh tests/loader/fail-closed.sh \
 	tests/loader/kvm.sh tests/loader/qemu.sh \
-	tests/loader/arm64.sh tests/loader/arm64-init.c tests/loader/tap.h \
+	tests/loader/arm64.sh tests/loader/arm64-init.c tests/tap.h \
 	tests/x86/loader.sh

@@ -14,6 +14,7 @@
 #include "kernel/blob_x86.h"
 #include "core/compile.h"
 #include "base/diag.h"
+#include "base/status.h"
 #include "kernel/space.h"
 
 #include <errno.h>
@@ -24,7 +25,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define INPUT_LIMIT ((size_t)64 << 20)
 
 struct pmufc_ctx {
     enum pmufc_target target;
@@ -253,7 +253,12 @@ static int compile_text(struct pmufc_ctx *ctx)
         return keep_filter(ctx, ctx->comp.blob, ctx->comp.len, ctx->comp.target);
     case PF_EPOLICY:
     case PF_ENOTARGET:
+    case PF_ETOOBIG:
         return -EINVAL;
+    case PF_EHOST:
+        return -EOPNOTSUPP;
+    case PF_ESYSTEM:
+        return -EIO;
     case PF_EINTERNAL:
         return -ENOTRECOVERABLE;
     case PF_ENOMEM:
@@ -310,7 +315,7 @@ static int read_file(struct pmufc_ctx *ctx, const char *path)
         if (n == 0)
             break;
         len += (size_t)n;
-        if (len > INPUT_LIMIT) {
+        if (len > PF_INPUT_LIMIT) {
             rc = -EFBIG;
             break;
         }

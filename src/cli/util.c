@@ -40,6 +40,12 @@ int pf_cli_status_exit(enum pf_status s)
         return EX_DATAERR;
     case PF_ENOTARGET:
         return EX_USAGE;
+    case PF_ETOOBIG:
+        return EX_DATAERR;
+    case PF_EHOST:
+        return EX_DATAERR;
+    case PF_ESYSTEM:
+        return EX_OSERR;
     case PF_EINTERNAL:
     case PF_ENOMEM:
         break;

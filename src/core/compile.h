@@ -8,6 +8,7 @@
 #include "kernel/blob_x86.h"
 #include "kernel/blob_arm64.h"
 #include "base/diag.h"
+#include "base/status.h"
 #include "lang/events.h"
 #include "core/ir.h"
 #include "core/synth_x86.h"
@@ -44,13 +45,6 @@ struct pf_compiled {
     size_t checked; /* decisions compared by verification */
 };
 
-enum pf_status {
-    PF_OK = 0,
-    PF_EPOLICY,   /* the policy is wrong, or fits in no filter */
-    PF_EINTERNAL, /* verification failed: a bug in pmufc */
-    PF_ENOMEM,
-    PF_ENOTARGET, /* no target given and none can be told from the host */
-};
 
 /* Compiles text (not NUL-terminated, len bytes) named name.  out must be
  * released with pf_compiled_free whatever the result; its diags say why a

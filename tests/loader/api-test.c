@@ -7,7 +7,7 @@
  * without /dev/kvm those cases are reported as skipped. */
 #include <pmufc.h>
 
-#include "tap.h"
+#include "../tap.h"
 
 #include <errno.h>
 #include <fcntl.h>

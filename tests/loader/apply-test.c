@@ -8,7 +8,7 @@
 #include "base/arena.h"
 #include "kernel/blob_x86.h"
 #include "base/diag.h"
-#include "tap.h"
+#include "../tap.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -16,7 +16,7 @@
 
 #include "kernel/apply.h"
 #include "kernel/blob_arm64.h"
-#include "tap.h"
+#include "../tap.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -53,7 +53,7 @@ for f in "$src"/src/*/*.c gen:grammar/parser.c gen:grammar/scanner.c gen:src/evt
 	fi
 done
 "$ar" rcs "$tmp/libpmufc-arm64.a" $objs || exit 99
-# arm64-init.c includes tap.h from its own folder.
+# arm64-init.c includes tests/tap.h.
 "$cc" $flags -static "$src/tests/loader/arm64-init.c" "$tmp/libpmufc-arm64.a" -o "$stage/init" 2>>"$tmp/cc.log" ||
 	{ cat "$tmp/cc.log"; echo "$me: ERROR: arm64-init does not link"; exit 99; }
 "$cc" $flags -shared -fPIC -fvisibility=hidden -Wl,-z,defs -o "$stage/pmufc-shim.so" \

@@ -17,7 +17,7 @@
 #include "cli/inject.h"
 
 #include "kernel/apply.h"
-#include "tap.h"
+#include "../tap.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,10 +1,10 @@
-/* tap.h - how the loader's C tests report: one "ok N - ..." or "not ok N -
+/* tap.h - how the C tests report: one "ok N - ..." or "not ok N -
  * ..." line per case, counted in ncase and nfail, and a summary line at the
  * end.  Only static functions and the C library, so that it stays a
  * header on its own: tests/loader/arm64.sh cross-compiles arm64-init.c
- * statically for aarch64 with nothing but this file beside it. */
-#ifndef PMUFC_TESTS_LOADER_TAP_H
-#define PMUFC_TESTS_LOADER_TAP_H
+ * statically for aarch64 with nothing but this header. */
+#ifndef PMUFC_TESTS_TAP_H
+#define PMUFC_TESTS_TAP_H
 
 #include <stdarg.h>
 #include <stdio.h>
