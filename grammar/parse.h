@@ -4,6 +4,7 @@
 #define PMUFC_PARSE_H
 
 #include "lang/ast.h"
+#include "base/status.h"
 
 struct pf_arena;
 
@@ -36,13 +37,14 @@ struct pf_parse_ctx {
 
 #define PF_INCLUDE_DEPTH 16
 
-/* Parse src into a new policy allocated in arena.  Returns 0 on success;
- * non-zero when diagnostics were reported (the policy may be partial). */
-int pf_parse(const struct pf_source *src, const struct pf_parse_opts *opts, struct pf_arena *arena,
-             struct pf_diags *diags, struct pf_policy **out);
+/* Parse src into a new policy allocated in arena.  Returns PF_OK;
+ * PF_EPOLICY when errors were reported (the policy may be partial);
+ * PF_ENOMEM with *out NULL when not even the policy could be allocated. */
+enum pf_status pf_parse(const struct pf_source *src, const struct pf_parse_opts *opts,
+                        struct pf_arena *arena, struct pf_diags *diags, struct pf_policy **out);
 
 /* Parse one more file into ctx->policy (grammar/scanner.l). */
-int pf_parse_file(struct pf_parse_ctx *ctx);
+enum pf_status pf_parse_file(struct pf_parse_ctx *ctx);
 
 
 #endif

@@ -17,28 +17,28 @@
 #include <string.h>
 
 /* The CPU model for event names: --cpu, else the policy's `cpu`.  Returns
- * -1 after reporting an unknown model. */
-static int choose_model(struct pf_compiled *c, const struct pf_compile_opts *o, int *given)
+ * PF_EPOLICY after reporting an unknown model. */
+static enum pf_status choose_model(struct pf_compiled *c, const struct pf_compile_opts *o, int *given)
 {
     const char *name = o->cpu ? o->cpu : c->policy->cpu;
     const struct pf_loc *loc = o->cpu ? NULL : &c->policy->cpu_loc;
     *given = name != NULL;
     if (!name || !strcmp(name, "generic"))
-        return 0;
+        return PF_OK;
     c->model = pf_events_model(name);
     if (!c->model) {
         pf_diag(&c->diags, PF_SEV_ERROR, loc,
                 "unknown CPU model '%.*s%s': give a name from --list-cpus or a CPUID string such "
                 "as GenuineIntel-6-8E", PF_QUOTE(name));
-        return -1;
+        return PF_EPOLICY;
     }
-    return 0;
+    return PF_OK;
 }
 
 /* --target, else the policy's `target`, else the model's vendor, else the
  * host's.  Without a model given, the host's model names events when it
  * is of the target's vendor. */
-static int choose_target(struct pf_compiled *c, const struct pf_compile_opts *o, int model_given)
+static enum pf_status choose_target(struct pf_compiled *c, const struct pf_compile_opts *o, int model_given)
 {
     enum pf_target t = o->target != PF_TARGET_NONE ? o->target : c->policy->target;
     if (t == PF_TARGET_NONE)
@@ -50,7 +50,7 @@ static int choose_target(struct pf_compiled *c, const struct pf_compile_opts *o,
         pf_diag(&c->diags, PF_SEV_ERROR, NULL,
                 "%s: no target: this host is neither Intel nor AMD; give --target or a 'target' statement",
                 c->src.name);
-        return -2;
+        return PF_ENOTARGET;
     }
     if (!model_given) {
         const struct pf_evtab_model *host = pf_events_host_model();
@@ -61,9 +61,9 @@ static int choose_target(struct pf_compiled *c, const struct pf_compile_opts *o,
         pf_diag(&c->diags, PF_SEV_ERROR, o->cpu ? NULL : &c->policy->cpu_loc,
                 "CPU model %s is %s, but the target is %s", c->model->name,
                 pf_target_name(pf_events_model_target(c->model)), pf_target_name(t));
-        return -1;
+        return PF_EPOLICY;
     }
-    return 0;
+    return PF_OK;
 }
 
 /* Notes for a policy that fits in no filter: the rules that cost most. */
@@ -115,9 +115,7 @@ static enum pf_status synthesize_arm(struct pf_compiled *c)
 {
     if (pf_synth_arm(c->ir, &c->arm) || pf_arm_encode(&c->arm, &c->blob, &c->len))
         return PF_ENOMEM;
-    if (pf_verify_arm(c->ir, c->blob, c->len, &c->diags, &c->checked))
-        return PF_EINTERNAL;
-    return PF_OK;
+    return pf_verify_arm(c->ir, c->blob, c->len, &c->diags, &c->checked);
 }
 
 static enum pf_status synthesize(struct pf_compiled *c, const struct pf_compile_opts *o)
@@ -127,11 +125,9 @@ static enum pf_status synthesize(struct pf_compiled *c, const struct pf_compile_
     struct pf_coverer *cov = pf_coverer_new();
     if (!cov)
         return PF_ENOMEM;
-    int rc = pf_synth_x86(c->ir, o->abi, o->prove, cov, &c->filter, &c->report);
+    enum pf_status s = pf_synth_x86(c->ir, o->abi, o->prove, cov, &c->filter, &c->report);
     pf_coverer_free(cov);
-    if (rc == PF_SYNTH_NOMEM)
-        return PF_ENOMEM;
-    if (rc == PF_SYNTH_TOO_BIG) {
+    if (s == PF_EPOLICY) {
         const struct pf_synth_report *r = &c->report;
         /* A masked count not proven minimal comes with its lower bound. */
         size_t lower = r->masked_lower[0] < r->masked_lower[1] ? r->masked_lower[0] : r->masked_lower[1];
@@ -147,11 +143,11 @@ static enum pf_status synthesize(struct pf_compiled *c, const struct pf_compile_
         explain_too_big(c);
         return PF_EPOLICY;
     }
+    if (s != PF_OK)
+        return s;
     if (pf_blob_encode(&c->filter, &c->blob, &c->len))
         return PF_ENOMEM;
-    if (pf_verify_x86(c->ir, c->blob, c->len, &c->diags, &c->checked))
-        return PF_EINTERNAL;
-    return PF_OK;
+    return pf_verify_x86(c->ir, c->blob, c->len, &c->diags, &c->checked);
 }
 
 static enum pf_status run(const char *name, const char *text, size_t len,
@@ -169,19 +165,23 @@ static enum pf_status run(const char *name, const char *text, size_t len,
     c->src.len = len;
 
     struct pf_parse_opts popts = {o->include_dirs};
-    int parse_failed = pf_parse(&c->src, &popts, c->arena, &c->diags, &c->policy);
+    enum pf_status parsed = pf_parse(&c->src, &popts, c->arena, &c->diags, &c->policy);
     if (!c->policy)
         return PF_ENOMEM;
-    int model_given, rc;
-    if (choose_model(c, o, &model_given))
-        return PF_EPOLICY;
-    if ((rc = choose_target(c, o, model_given)))
-        return rc == -2 ? PF_ENOTARGET : PF_EPOLICY;
+    int model_given;
+    enum pf_status s = choose_model(c, o, &model_given);
+    if (s == PF_OK)
+        s = choose_target(c, o, model_given);
+    if (s != PF_OK)
+        return s;
     unsigned arm_max = o->arm_max ? o->arm_max : PF_ARM_EVENT_MAX;
     /* Resolve even after syntax errors: its errors are independent, and
      * one run should report them all. */
-    if (pf_resolve(c->policy, c->model, arm_max, c->arena, &c->diags) || parse_failed)
-        return PF_EPOLICY;
+    s = pf_resolve(c->policy, c->model, arm_max, c->arena, &c->diags);
+    if (s == PF_OK)
+        s = parsed;
+    if (s != PF_OK)
+        return s;
     c->ir = pf_ir_build(c->policy, c->target, arm_max);
     if (!c->ir)
         return PF_ENOMEM;

@@ -21,13 +21,13 @@ static int dont_care(size_t ev)
     return ev == PF_ARM_SW_INCR || ev == PF_ARM_CHAIN;
 }
 
-int pf_synth_arm(const struct pf_ir *ir, struct pf_arm_filter *out)
+enum pf_status pf_synth_arm(const struct pf_ir *ir, struct pf_arm_filter *out)
 {
     size_t n = ir->nevents;
     memset(out, 0, sizeof(*out));
     uint8_t *v = malloc(n);
     if (!v)
-        return -1;
+        return PF_ENOMEM;
     /* Give each don't-care the value of its filterable neighbour so it
      * never splits a run. */
     size_t first = 0;
@@ -45,7 +45,7 @@ int pf_synth_arm(const struct pf_ir *ir, struct pf_arm_filter *out)
     out->rec = malloc((runs[0] + runs[1] + 1) * sizeof(*out->rec));
     if (!out->rec) {
         free(v);
-        return -1;
+        return PF_ENOMEM;
     }
     if (!runs[0]) {
         /* everything allowed: no filter at all */
@@ -75,5 +75,5 @@ int pf_synth_arm(const struct pf_ir *ir, struct pf_arm_filter *out)
         }
     }
     free(v);
-    return 0;
+    return PF_OK;
 }

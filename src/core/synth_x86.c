@@ -109,8 +109,9 @@ static size_t build(const struct pf_ir *ir, struct pf_coverer *cov, uint32_t act
     return n;
 }
 
-int pf_synth_x86(const struct pf_ir *ir, enum pf_abi abi, int prove, struct pf_coverer *cov,
-                 struct pf_x86_filter *out, struct pf_synth_report *rep)
+enum pf_status pf_synth_x86(const struct pf_ir *ir, enum pf_abi abi, int prove,
+                            struct pf_coverer *cov, struct pf_x86_filter *out,
+                            struct pf_synth_report *rep)
 {
     memset(out, 0, sizeof(*out));
     memset(rep, 0, sizeof(*rep));
@@ -162,15 +163,15 @@ int pf_synth_x86(const struct pf_ir *ir, enum pf_abi abi, int prove, struct pf_c
     rep->needed = masked ? rep->masked[rep->action] : rep->plain[rep->action];
     rep->select_cost = malloc(ir->nselects * sizeof(*rep->select_cost));
     if (!rep->select_cost)
-        return PF_SYNTH_NOMEM;
+        return PF_ENOMEM;
     if (rep->needed > PF_X86_MAX_EVENTS) {
         build(ir, cov, rep->action, masked, NULL, rep->select_cost, NULL, deep[rep->action]);
-        return PF_SYNTH_TOO_BIG;
+        return PF_EPOLICY;
     }
 
     out->events = malloc((rep->needed ? rep->needed : 1) * sizeof(*out->events));
     if (!out->events)
-        return PF_SYNTH_NOMEM;
+        return PF_ENOMEM;
     out->nevents = (uint32_t)build(ir, cov, rep->action, masked, out->events, rep->select_cost,
                                    NULL, deep[rep->action]);
     qsort(out->events, out->nevents, sizeof(*out->events), cmp_u64);
@@ -178,5 +179,5 @@ int pf_synth_x86(const struct pf_ir *ir, enum pf_abi abi, int prove, struct pf_c
     out->flags = masked ? KVM_PMU_EVENT_FLAG_MASKED_EVENTS : 0;
     if (ir->nfixed)
         out->fixed_bitmap = rep->action == KVM_PMU_EVENT_ALLOW ? ir->fixed_allow : ~ir->fixed_allow;
-    return PF_SYNTH_OK;
+    return PF_OK;
 }

@@ -4,6 +4,7 @@
 
 #include "kernel/blob_x86.h"
 #include "core/ir.h"
+#include "base/status.h"
 
 #include <stddef.h>
 
@@ -30,13 +31,13 @@ struct pf_synth_report {
     unsigned *select_cost;
 };
 
-enum { PF_SYNTH_OK = 0, PF_SYNTH_TOO_BIG = 1, PF_SYNTH_NOMEM = -1 };
-
-/* Fills out (and rep) from ir.  Returns PF_SYNTH_TOO_BIG, with rep filled
- * and out empty, when no filter of the allowed ABI fits in 300 entries.
+/* Fills out (and rep) from ir.  Returns PF_OK; PF_EPOLICY, with rep filled
+ * and out empty, when no filter of the allowed ABI fits in 300 entries;
+ * PF_ENOMEM.
  * The exact cover search runs where it can change the filter; prove runs
  * it for both actions' masked filters (for --stats). */
-int pf_synth_x86(const struct pf_ir *ir, enum pf_abi abi, int prove, struct pf_coverer *cov,
-                 struct pf_x86_filter *out, struct pf_synth_report *rep);
+enum pf_status pf_synth_x86(const struct pf_ir *ir, enum pf_abi abi, int prove,
+                            struct pf_coverer *cov, struct pf_x86_filter *out,
+                            struct pf_synth_report *rep);
 
 #endif

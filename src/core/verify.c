@@ -8,7 +8,7 @@
 #include "kernel/eval_arm64.h"
 
 
-int pf_verify_x86(const struct pf_ir *ir, const uint8_t *blob, size_t len, struct pf_diags *d,
+enum pf_status pf_verify_x86(const struct pf_ir *ir, const uint8_t *blob, size_t len, struct pf_diags *d,
                   size_t *checked)
 {
     struct pf_eval_x86 ev;
@@ -17,7 +17,7 @@ int pf_verify_x86(const struct pf_ir *ir, const uint8_t *blob, size_t len, struc
     if (pf_eval_x86_load(&ev, blob, len, ir->target == PF_TARGET_AMD, &why)) {
         pf_diag(d, PF_SEV_ERROR, NULL, "internal error: the kernel would refuse the emitted filter (%s)",
                 why);
-        return -1;
+        return PF_EINTERNAL;
     }
     size_t bad = 0, first = 0;
     for (unsigned sel = 0; sel < ir->nselects; sel++) {
@@ -50,7 +50,7 @@ int pf_verify_x86(const struct pf_ir *ir, const uint8_t *blob, size_t len, struc
     *checked = ir->nevents + ir->nfixed;
     pf_eval_x86_free(&ev);
     if (!bad)
-        return 0;
+        return PF_OK;
     if (first < ir->nevents)
         pf_diag(d, PF_SEV_ERROR, NULL,
                 "internal error: the emitted filter disagrees with the policy on %zu event%s, "
@@ -61,10 +61,10 @@ int pf_verify_x86(const struct pf_ir *ir, const uint8_t *blob, size_t len, struc
                 "internal error: the emitted filter disagrees with the policy on %zu event%s, "
                 "the first fixed counter %zu; nothing was written",
                 bad, bad == 1 ? "" : "s", first - ir->nevents);
-    return -1;
+    return PF_EINTERNAL;
 }
 
-int pf_verify_arm(const struct pf_ir *ir, const uint8_t *blob, size_t len, struct pf_diags *d,
+enum pf_status pf_verify_arm(const struct pf_ir *ir, const uint8_t *blob, size_t len, struct pf_diags *d,
                   size_t *checked)
 {
     struct pf_eval_arm ev;
@@ -73,7 +73,7 @@ int pf_verify_arm(const struct pf_ir *ir, const uint8_t *blob, size_t len, struc
     if (pf_eval_arm_load(&ev, blob, len, ir->nevents, &why)) {
         pf_diag(d, PF_SEV_ERROR, NULL, "internal error: the kernel would refuse the emitted filter (%s)",
                 why);
-        return -1;
+        return PF_EINTERNAL;
     }
     size_t bad = 0, first = 0;
     for (size_t e = 0; e < ir->nevents; e++) {
@@ -85,10 +85,10 @@ int pf_verify_arm(const struct pf_ir *ir, const uint8_t *blob, size_t len, struc
     }
     pf_eval_arm_free(&ev);
     if (!bad)
-        return 0;
+        return PF_OK;
     pf_diag(d, PF_SEV_ERROR, NULL,
             "internal error: the emitted filter disagrees with the policy on %zu event%s, the first "
             "arm=0x%04zx (policy: %s); nothing was written",
             bad, bad == 1 ? "" : "s", first, pf_ir_allowed(ir, first) ? "allow" : "deny");
-    return -1;
+    return PF_EINTERNAL;
 }

@@ -207,11 +207,11 @@ static long direct_call(void *ctx, int fd, unsigned long req, void *arg, size_t 
 
 static const struct pf_ioctl_via direct = {direct_call, NULL, NULL};
 
-int pf_decode_filter(const uint8_t *blob, size_t len, enum pf_target t, unsigned arm_max,
-                     const struct pf_source *src, struct pf_diags *d, struct pf_x86_filter *x86,
-                     struct pf_arm_filter *arm)
+enum pf_status pf_decode_filter(const uint8_t *blob, size_t len, enum pf_target t,
+                                unsigned arm_max, const struct pf_source *src, struct pf_diags *d,
+                                struct pf_x86_filter *x86, struct pf_arm_filter *arm)
 {
-    int rc;
+    enum pf_status rc;
     if (t == PF_TARGET_ARM64) {
         struct pf_arm_filter f;
         rc = pf_arm_decode(blob, len, arm_max ? arm_max : PF_ARM_EVENT_MAX, src, d, &f);
@@ -229,13 +229,13 @@ int pf_decode_filter(const uint8_t *blob, size_t len, enum pf_target t, unsigned
     } else {
         pf_diag(d, PF_SEV_ERROR, NULL, "no target for the filter: this host is neither Intel, "
                 "AMD nor arm64; give --target");
-        rc = -1;
+        rc = PF_ENOTARGET;
     }
-    return rc || pf_diags_failed(d) ? -1 : 0;
+    return rc == PF_OK && pf_diags_failed(d) ? PF_EPOLICY : rc;
 }
 
-int pf_validate_filter(const uint8_t *blob, size_t len, enum pf_target t, unsigned arm_max,
-                       const struct pf_source *src, struct pf_diags *d)
+enum pf_status pf_validate_filter(const uint8_t *blob, size_t len, enum pf_target t,
+                                  unsigned arm_max, const struct pf_source *src, struct pf_diags *d)
 {
     return pf_decode_filter(blob, len, t, arm_max, src, d, NULL, NULL);
 }
@@ -252,10 +252,10 @@ int pf_decode_filter_print(FILE *err, const char *name, const uint8_t *blob, siz
     d.werror = werror;
     d.no_warnings = no_warnings;
     struct pf_source src = {name, (const char *)blob, len};
-    int rc = pf_decode_filter(blob, len, t, arm_max, &src, &d, x86, arm);
+    enum pf_status s = pf_decode_filter(blob, len, t, arm_max, &src, &d, x86, arm);
     pf_diags_print(err, &d);
     pf_arena_free(a);
-    return rc;
+    return s == PF_OK ? 0 : s == PF_ENOMEM ? -2 : -1;
 }
 
 static void refused(struct pf_diags *d, const struct pf_ioctl_via *via, const char *call, int fd,
@@ -395,18 +395,18 @@ static void kernel_warnings(const uint8_t *blob, size_t len, const struct pf_kvm
                 "this DENY filter lists; an ALLOW filter holds");
 }
 
-int pf_check_host(enum pf_target t, const uint8_t *blob, size_t len, const struct pf_kvm_caps *c,
-                  int force_vendor, struct pf_diags *d)
+enum pf_status pf_check_host(enum pf_target t, const uint8_t *blob, size_t len,
+                             const struct pf_kvm_caps *c, int force_vendor, struct pf_diags *d)
 {
     if (t != PF_TARGET_ARM64 && c->host != PF_TARGET_ARM64 && blob)
         kernel_warnings(blob, len, c, d);
     if (c->host == PF_TARGET_NONE || t == c->host)
-        return pf_diags_failed(d) ? -1 : 0;
+        return pf_diags_failed(d) ? PF_EHOST : PF_OK;
     if ((t == PF_TARGET_ARM64) != (c->host == PF_TARGET_ARM64)) {
         pf_diag(d, PF_SEV_ERROR, NULL, "the filter is for %s, and this host's KVM is %s: it "
                 "cannot take it, and a VM would run unfiltered", pf_target_name(t),
                 c->host == PF_TARGET_ARM64 ? "arm64" : "x86");
-        return -1;
+        return PF_EHOST;
     }
     char why[160];
     snprintf(why, sizeof(why), "%s%s%s applies %s's event-select rules (%s)",
@@ -419,12 +419,12 @@ int pf_check_host(enum pf_target t, const uint8_t *blob, size_t len, const struc
         pf_diag(d, PF_SEV_ERROR, NULL, "the filter is for %s, but %s: compile it for this host "
                 "(--target %s), or load it anyway with --force-vendor", pf_target_name(t), why,
                 pf_target_name(c->rules));
-        return -1;
+        return PF_EHOST;
     }
     pf_diag(d, PF_SEV_WARNING, NULL, "the filter is for %s, but %s; loaded anyway "
             "(--force-vendor): KVM checks it by its own rules, and its events mean this CPU's",
             pf_target_name(t), why);
-    return pf_diags_failed(d) ? -1 : 0;
+    return pf_diags_failed(d) ? PF_EHOST : PF_OK;
 }
 
 /* arm64: a vCPU with a PMUv3 on a new VM.  Returns 0 with both fds, or

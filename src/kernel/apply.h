@@ -19,6 +19,7 @@
 
 #include "base/diag.h"
 #include "kernel/space.h"
+#include "base/status.h"
 #include "kernel/blob_x86.h"
 #include "kernel/blob_arm64.h"
 #include "base/diag.h"
@@ -97,16 +98,18 @@ enum pf_target pf_load_host_target(void);
 
 /* Runs the validator on blob for target t (arm64: an event space of
  * arm_max + 1 events; 0 means 16 bits).  Errors and warnings go to d, at
- * src when given.  Returns 0 when the kernel would accept the filter. */
-int pf_validate_filter(const uint8_t *blob, size_t len, enum pf_target t, unsigned arm_max,
-                       const struct pf_source *src, struct pf_diags *d);
+ * src when given.  Returns PF_OK when the kernel would accept the filter;
+ * PF_EPOLICY when not; PF_ENOTARGET for a target of no architecture;
+ * PF_ENOMEM. */
+enum pf_status pf_validate_filter(const uint8_t *blob, size_t len, enum pf_target t,
+                                  unsigned arm_max, const struct pf_source *src, struct pf_diags *d);
 
 /* The same, keeping the decoded filter: in *x86 or *arm by target (either
  * may be NULL: not kept).  On success the caller frees it
  * (pf_x86_filter_free, pf_arm_filter_free); on failure nothing is kept. */
-int pf_decode_filter(const uint8_t *blob, size_t len, enum pf_target t, unsigned arm_max,
-                     const struct pf_source *src, struct pf_diags *d, struct pf_x86_filter *x86,
-                     struct pf_arm_filter *arm);
+enum pf_status pf_decode_filter(const uint8_t *blob, size_t len, enum pf_target t,
+                                unsigned arm_max, const struct pf_source *src, struct pf_diags *d,
+                                struct pf_x86_filter *x86, struct pf_arm_filter *arm);
 
 /* pf_decode_filter of a file the user gave (name: for the diagnostics'
  * locations), its diagnostics printed to err, werror and no_warnings as in
@@ -176,10 +179,11 @@ int pf_kvm_probe(struct pf_kvm_caps *caps);
  * arm64 filter on x86 would leave the VM unfiltered); for the other x86
  * vendor's rules only with force_vendor (then a warning, an error under
  * werror).  Also warns of what does not hold on this kernel (a DENY list
- * on Intel before 6.3).  Errors and warnings go to d.  Returns 0 when the
- * filter may go on. */
-int pf_check_host(enum pf_target t, const uint8_t *blob, size_t len,
-                  const struct pf_kvm_caps *caps, int force_vendor, struct pf_diags *d);
+ * on Intel before 6.3).  Errors and warnings go to d.  Returns PF_OK when
+ * the filter may go on, else PF_EHOST. */
+enum pf_status pf_check_host(enum pf_target t, const uint8_t *blob, size_t len,
+                             const struct pf_kvm_caps *caps, int force_vendor,
+                             struct pf_diags *d);
 
 /* Applies the filter to a scratch VM (arm64: a scratch vCPU with a
  * PMUv3), destroyed afterwards, validated by the rules of host (NULL:

@@ -17,12 +17,12 @@ void pf_arm_filter_free(struct pf_arm_filter *f)
     f->n = 0;
 }
 
-int pf_arm_encode(const struct pf_arm_filter *f, uint8_t **buf, size_t *len)
+enum pf_status pf_arm_encode(const struct pf_arm_filter *f, uint8_t **buf, size_t *len)
 {
     size_t n = f->n * PF_ARM_RECORD;
     uint8_t *b = calloc(1, n ? n : 1);
     if (!b)
-        return -1;
+        return PF_ENOMEM;
     for (size_t i = 0; i < f->n; i++) {
         uint8_t *p = b + i * PF_ARM_RECORD;
         p[0] = (uint8_t)f->rec[i].base;
@@ -33,24 +33,25 @@ int pf_arm_encode(const struct pf_arm_filter *f, uint8_t **buf, size_t *len)
     }
     *buf = b;
     *len = n;
-    return 0;
+    return PF_OK;
 }
 
-int pf_arm_decode(const uint8_t *buf, size_t len, unsigned arm_max, const struct pf_source *src,
-                  struct pf_diags *d, struct pf_arm_filter *out)
+enum pf_status pf_arm_decode(const uint8_t *buf, size_t len, unsigned arm_max,
+                             const struct pf_source *src, struct pf_diags *d,
+                             struct pf_arm_filter *out)
 {
     const char *name = src ? src->name : "filter";
     memset(out, 0, sizeof(*out));
     if (len % PF_ARM_RECORD) {
         pf_diag(d, PF_SEV_ERROR, NULL, "%s: %zu bytes is not a whole number of %u-byte arm64 records",
                 name, len, PF_ARM_RECORD);
-        return -1;
+        return PF_EPOLICY;
     }
     out->n = len / PF_ARM_RECORD;
     out->rec = malloc(out->n ? out->n * sizeof(*out->rec) : 1);
     if (!out->rec) {
         pf_diag(d, PF_SEV_ERROR, NULL, "out of memory");
-        return -1;
+        return PF_ENOMEM;
     }
     int bad = 0, padwarn = 0;
     for (size_t i = 0; i < out->n; i++) {
@@ -77,7 +78,7 @@ int pf_arm_decode(const uint8_t *buf, size_t len, unsigned arm_max, const struct
     }
     if (bad) {
         pf_arm_filter_free(out);
-        return -1;
+        return PF_EPOLICY;
     }
-    return 0;
+    return PF_OK;
 }

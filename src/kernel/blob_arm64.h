@@ -13,6 +13,7 @@
 
 #include "base/diag.h"
 #include "kernel/space.h"
+#include "base/status.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -36,11 +37,14 @@ struct pf_arm_filter {
 };
 
 void pf_arm_filter_free(struct pf_arm_filter *f);
-int pf_arm_encode(const struct pf_arm_filter *f, uint8_t **buf, size_t *len);
+/* Bytes of the records.  PF_OK or PF_ENOMEM. */
+enum pf_status pf_arm_encode(const struct pf_arm_filter *f, uint8_t **buf, size_t *len);
 /* Validates as KVM would for an event space of arm_max + 1 events: whole
- * records, a known action, base + nevents within the space.  Returns 0
- * when every record would be accepted. */
-int pf_arm_decode(const uint8_t *buf, size_t len, unsigned arm_max, const struct pf_source *src,
-                  struct pf_diags *d, struct pf_arm_filter *out);
+ * records, a known action, base + nevents within the space.  Returns PF_OK
+ * when every record would be accepted, PF_EPOLICY (the reasons in d) or
+ * PF_ENOMEM. */
+enum pf_status pf_arm_decode(const uint8_t *buf, size_t len, unsigned arm_max,
+                             const struct pf_source *src, struct pf_diags *d,
+                             struct pf_arm_filter *out);
 
 #endif

@@ -78,12 +78,12 @@ static uint64_t get64(const uint8_t *p)
     return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
 }
 
-int pf_blob_encode(const struct pf_x86_filter *f, uint8_t **buf, size_t *len)
+enum pf_status pf_blob_encode(const struct pf_x86_filter *f, uint8_t **buf, size_t *len)
 {
     size_t n = PF_BLOB_HEADER + 8 * (size_t)f->nevents;
     uint8_t *b = calloc(1, n);
     if (!b)
-        return -1;
+        return PF_ENOMEM;
     put32(b + 0, f->action);
     put32(b + 4, f->nevents);
     put32(b + 8, f->fixed_bitmap);
@@ -92,7 +92,7 @@ int pf_blob_encode(const struct pf_x86_filter *f, uint8_t **buf, size_t *len)
         put64(b + PF_BLOB_HEADER + 8 * (size_t)i, f->events[i]);
     *buf = b;
     *len = n;
-    return 0;
+    return PF_OK;
 }
 
 /* A byte the policy scanner (grammar/scanner.l) accepts nowhere but in a
@@ -151,15 +151,16 @@ size_t pf_blob_size(const uint8_t *buf, size_t len)
     return n <= PF_X86_MAX_EVENTS && want < len ? want : len;
 }
 
-int pf_blob_decode(const uint8_t *buf, size_t len, enum pf_target t, const struct pf_source *src,
-                   struct pf_diags *d, struct pf_x86_filter *out)
+enum pf_status pf_blob_decode(const uint8_t *buf, size_t len, enum pf_target t,
+                              const struct pf_source *src, struct pf_diags *d,
+                              struct pf_x86_filter *out)
 {
     const char *name = src ? src->name : "blob";
     memset(out, 0, sizeof(*out));
     if (len < PF_BLOB_HEADER) {
         pf_diag(d, PF_SEV_ERROR, NULL, "%s: %zu bytes is too short for a filter (the header is %u bytes)",
                 name, len, PF_BLOB_HEADER);
-        return -1;
+        return PF_EPOLICY;
     }
     out->action = get32(buf + 0);
     out->nevents = get32(buf + 4);
@@ -182,14 +183,14 @@ int pf_blob_decode(const uint8_t *buf, size_t len, enum pf_target t, const struc
         bad++;
     }
     if (bad)
-        return -1;
+        return PF_EPOLICY;
     size_t want = PF_BLOB_HEADER + 8 * (size_t)out->nevents;
     if (len < want) {
         /* The kernel would copy 8 * nevents bytes past the header: what a
          * short file lacks is not a filter it can be given. */
         pf_diag(d, PF_SEV_ERROR, NULL, "%s: %zu bytes, but a filter of %" PRIu32 " events is %zu bytes",
                 name, len, out->nevents, want);
-        return -1;
+        return PF_EPOLICY;
     }
     if (len > want)
         /* kvm_vm_ioctl_set_pmu_event_filter() copies the header, then
@@ -208,7 +209,7 @@ int pf_blob_decode(const uint8_t *buf, size_t len, enum pf_target t, const struc
     out->events = malloc(out->nevents ? 8 * (size_t)out->nevents : 1);
     if (!out->events) {
         pf_diag(d, PF_SEV_ERROR, NULL, "out of memory");
-        return -1;
+        return PF_ENOMEM;
     }
     uint64_t select_bits = t == PF_TARGET_AMD ? AMD_EVENT : INTEL_EVENT;
     int masked = !!(out->flags & KVM_PMU_EVENT_FLAG_MASKED_EVENTS);
@@ -235,7 +236,7 @@ int pf_blob_decode(const uint8_t *buf, size_t len, enum pf_target t, const struc
     }
     if (bad) {
         pf_x86_filter_free(out);
-        return -1;
+        return PF_EPOLICY;
     }
-    return 0;
+    return PF_OK;
 }

@@ -9,6 +9,7 @@
 
 #include "base/diag.h"
 #include "kernel/space.h"
+#include "base/status.h"
 #include "kernel/kvm_compat.h"
 
 #include <stddef.h>
@@ -36,17 +37,19 @@ unsigned pf_x86_entry_umask(uint64_t e);  /* plain umask, or masked match (15:8)
 unsigned pf_x86_entry_mask(uint64_t e);   /* masked: bits 63:56 */
 int pf_x86_entry_exclude(uint64_t e);     /* masked: bit 55 */
 
-/* Bytes of a filter: malloc'd buffer of PF_BLOB_HEADER + 8 * nevents. */
-int pf_blob_encode(const struct pf_x86_filter *f, uint8_t **buf, size_t *len);
+/* Bytes of a filter: malloc'd buffer of PF_BLOB_HEADER + 8 * nevents.
+ * PF_OK or PF_ENOMEM. */
+enum pf_status pf_blob_encode(const struct pf_x86_filter *f, uint8_t **buf, size_t *len);
 
 /* Reads and validates a blob as KVM_SET_PMU_EVENT_FILTER would on target t
  * (INTEL or AMD: the width of the event select differs).  Errors (what the
  * kernel refuses, and a file shorter than its header and nevents entries)
  * and warnings (what it silently drops, bytes after the entries, which it
- * never reads) go to d, located at src when given.  Returns 0 when the
- * kernel would accept it. */
-int pf_blob_decode(const uint8_t *buf, size_t len, enum pf_target t, const struct pf_source *src,
-                   struct pf_diags *d, struct pf_x86_filter *out);
+ * never reads) go to d, located at src when given.  Returns PF_OK when
+ * the kernel would accept it, PF_EPOLICY when it would not, PF_ENOMEM. */
+enum pf_status pf_blob_decode(const uint8_t *buf, size_t len, enum pf_target t,
+                              const struct pf_source *src, struct pf_diags *d,
+                              struct pf_x86_filter *out);
 
 /* Is this input a filter's bytes (x86 or arm64) rather than policy text?
  * A filter: any NUL byte; or whole 8-byte records whose action bytes are

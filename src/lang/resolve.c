@@ -267,21 +267,21 @@ static int resolve_match(struct pf_match *m, const struct pf_evtab_model *model,
     return resolve_fields(m, d);
 }
 
-int pf_resolve(struct pf_policy *p, const struct pf_evtab_model *model, unsigned arm_max,
-               struct pf_arena *a, struct pf_diags *d)
+enum pf_status pf_resolve(struct pf_policy *p, const struct pf_evtab_model *model,
+                          unsigned arm_max, struct pf_arena *a, struct pf_diags *d)
 {
     int bad = 0;
     p->rulev = pf_arena_alloc(a, (p->nrules ? p->nrules : 1) * sizeof(*p->rulev));
     if (!p->rulev) {
         pf_diag(d, PF_SEV_ERROR, NULL, "out of memory");
-        return 1;
+        return PF_ENOMEM;
     }
     for (struct pf_rule *r = p->rules; r; r = r->next) {
         p->rulev[r->index] = r;
         for (struct pf_match *m = r->matches; m; m = m->next)
             bad += resolve_match(m, model, arm_max, a, d);
     }
-    return bad != 0 || pf_diags_failed(d);
+    return bad != 0 || pf_diags_failed(d) ? PF_EPOLICY : PF_OK;
 }
 
 enum pf_action pf_policy_default(const struct pf_policy *p)
