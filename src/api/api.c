@@ -14,6 +14,7 @@
 #include "kernel/blob_x86.h"
 #include "core/compile.h"
 #include "base/diag.h"
+#include "base/io.h"
 #include "base/status.h"
 #include "kernel/space.h"
 
@@ -86,6 +87,33 @@ static enum pmufc_target from_pf(enum pf_target t)
         break;
     }
     return PMUFC_TARGET_HOST;
+}
+
+/* The one place where the library's status becomes an errno of the set
+ * pmufc(3) documents (as libseccomp funnels its internal codes): what went
+ * wrong in detail is in the diagnostics, which the caller reads with
+ * pmufc_diag_get.  PF_ESYSTEM passes on the errno of the system call that
+ * failed (a file, /dev/kvm, the kernel's answer to the filter). */
+static int api_rc(enum pf_status s, const struct pf_diags *d)
+{
+    switch (s) {
+    case PF_OK:
+        return 0;
+    case PF_EPOLICY:
+    case PF_ENOTARGET:
+        return -EINVAL;
+    case PF_ETOOBIG:
+        return -EFBIG;
+    case PF_EHOST:
+        return -EOPNOTSUPP;
+    case PF_ESYSTEM:
+        return d->errnum > 0 ? -d->errnum : -EIO;
+    case PF_EINTERNAL:
+        return -ENOTRECOVERABLE;
+    case PF_ENOMEM:
+        break;
+    }
+    return -ENOMEM;
 }
 
 /* Forget the last operation's diagnostics and start new ones. */
@@ -248,23 +276,9 @@ static int compile_text(struct pmufc_ctx *ctx)
     }
     ctx->comp_live = 1;
     ctx->last = &ctx->comp.diags;
-    switch (s) {
-    case PF_OK:
-        return keep_filter(ctx, ctx->comp.blob, ctx->comp.len, ctx->comp.target);
-    case PF_EPOLICY:
-    case PF_ENOTARGET:
-    case PF_ETOOBIG:
-        return -EINVAL;
-    case PF_EHOST:
-        return -EOPNOTSUPP;
-    case PF_ESYSTEM:
-        return -EIO;
-    case PF_EINTERNAL:
-        return -ENOTRECOVERABLE;
-    case PF_ENOMEM:
-        break;
-    }
-    return -ENOMEM;
+    if (s != PF_OK)
+        return api_rc(s, &ctx->comp.diags);
+    return keep_filter(ctx, ctx->comp.blob, ctx->comp.len, ctx->comp.target);
 }
 
 /* The start of every call that makes a new filter: diagnostics cleared,
@@ -295,49 +309,6 @@ int pmufc_compile_string(struct pmufc_ctx *ctx, const char *name, const char *te
     return compile_text(ctx);
 }
 
-/* Reads a whole file into ctx->text. */
-static int read_file(struct pmufc_ctx *ctx, const char *path)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    size_t cap = 65536, len = 0;
-    char *buf = malloc(cap);
-    int rc = 0;
-    while (buf) {
-        ssize_t n = read(fd, buf + len, cap - len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            rc = -errno;
-            break;
-        }
-        if (n == 0)
-            break;
-        len += (size_t)n;
-        if (len > PF_INPUT_LIMIT) {
-            rc = -EFBIG;
-            break;
-        }
-        if (len == cap) {
-            char *more = realloc(buf, cap *= 2);
-            if (!more)
-                free(buf);
-            buf = more;
-        }
-    }
-    close(fd);
-    if (!buf)
-        return -ENOMEM;
-    if (rc) {
-        free(buf);
-        return rc;
-    }
-    ctx->text = buf;
-    ctx->src.len = len;
-    return 0;
-}
-
 int pmufc_compile_file(struct pmufc_ctx *ctx, const char *path)
 {
     if (!ctx || !path)
@@ -345,12 +316,11 @@ int pmufc_compile_file(struct pmufc_ctx *ctx, const char *path)
     int rc = restart(ctx, path);
     if (rc)
         return rc;
-    rc = read_file(ctx, path);
-    if (rc) {
-        pf_diag(&ctx->diags, PF_SEV_ERROR, NULL, "%s: %s", path,
-                rc == -EFBIG ? "larger than 64 MiB" : strerror(-rc));
-        return rc;
-    }
+    /* "-" is a file here, not standard input as on the command line. */
+    enum pf_status s = pf_read_file(strcmp(path, "-") ? path : "./-", PF_INPUT_LIMIT, &ctx->text,
+                                    &ctx->src.len, &ctx->diags, NULL);
+    if (s != PF_OK)
+        return api_rc(s, &ctx->diags);
     return compile_text(ctx);
 }
 
@@ -371,8 +341,10 @@ int pmufc_validate(struct pmufc_ctx *ctx, const char *name, const void *blob, si
     ctx->src.name = ctx->name; /* the validator names, never quotes, the bytes */
     enum pf_target t = bytes_target(ctx);
     static const uint8_t none[1];
-    if (pf_validate_filter(blob ? blob : none, len, t, arm_max(ctx), &ctx->src, &ctx->diags))
-        return -EINVAL;
+    enum pf_status s = pf_validate_filter(blob ? blob : none, len, t, arm_max(ctx), &ctx->src,
+                                          &ctx->diags);
+    if (s != PF_OK)
+        return api_rc(s, &ctx->diags);
     /* The filter is what the kernel reads: x86 bytes after the nevents
      * entries (a warning) are not kept. */
     const uint8_t *bytes = blob ? blob : none;
@@ -509,8 +481,9 @@ static int apply(struct pmufc_ctx *ctx, int fd, const void *blob, size_t len, in
     }
     struct pf_kvm_caps host;
     pf_kvm_probe(&host);
-    if (pf_check_host(t, bytes, n, &host, ctx->force_vendor, &ctx->diags))
-        return -EOPNOTSUPP;
+    enum pf_status s = pf_check_host(t, bytes, n, &host, ctx->force_vendor, &ctx->diags);
+    if (s != PF_OK)
+        return api_rc(s, &ctx->diags);
     return pf_apply(fd, bytes, n, t, arm_max(ctx), &host, NULL, &ctx->diags);
 }
 
@@ -557,7 +530,8 @@ int pmufc_probe_filter(struct pmufc_ctx *ctx, const void *blob, size_t len)
         return rc;
     struct pf_kvm_caps host;
     pf_kvm_probe(&host);
-    if (pf_check_host(t, bytes, n, &host, ctx->force_vendor, &ctx->diags))
-        return -EOPNOTSUPP;
+    enum pf_status s = pf_check_host(t, bytes, n, &host, ctx->force_vendor, &ctx->diags);
+    if (s != PF_OK)
+        return api_rc(s, &ctx->diags);
     return pf_probe_filter(bytes, n, t, arm_max(ctx), &host, &ctx->diags);
 }

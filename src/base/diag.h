@@ -47,6 +47,7 @@ struct pf_diags {
     int no_warnings;     /* warnings (and their notes) are dropped */
     int dropping;        /* internal: the last warning was dropped */
     unsigned dropped;    /* errors and warnings past PF_DIAG_MAX, counted only */
+    int errnum;          /* the errno of the system call behind a PF_ESYSTEM (status.h); 0 */
 };
 
 #define PF_DIAG_MAX 100     /* errors and warnings kept */

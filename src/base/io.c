@@ -1,4 +1,5 @@
-/* output.c - whole-file input and atomic output. */
+/* io.c - whole-file input and atomic output, for the library and the
+ * command line alike. */
 #define _XOPEN_SOURCE 700 /* realpath */
 #include "base/io.h"
 
@@ -43,14 +44,16 @@ static char *dangling_target(const char *link)
     return p;
 }
 
-int pf_write_atomic(const char *path, const void *buf, size_t len, char *err, size_t errlen)
+static enum pf_status write_file(const char *path, const void *buf, size_t len, char *err,
+                                 size_t errlen, int *errnum)
 {
     if (!strcmp(path, "-")) {
         if (write_all(STDOUT_FILENO, buf, len)) {
+            *errnum = errno;
             snprintf(err, errlen, "cannot write to standard output: %s", strerror(errno));
-            return -1;
+            return PF_ESYSTEM;
         }
-        return 0;
+        return PF_OK;
     }
     /* Devices, FIFOs and sockets are written through (renaming over
      * /dev/null would replace the device); a symlink is followed so the
@@ -70,26 +73,29 @@ int pf_write_atomic(const char *path, const void *buf, size_t len, char *err, si
         int saved = errno;
         if (fd >= 0 && close(fd))
             bad = 1, saved = errno;
-        if (bad)
+        if (bad) {
+            *errnum = saved;
             snprintf(err, errlen, "cannot write %s: %s", path, strerror(saved));
+        }
         free(real);
-        return bad ? -1 : 0;
+        return bad ? PF_ESYSTEM : PF_OK;
     }
     size_t n = strlen(path);
     char *tmp = malloc(n + 16);
     if (!tmp) {
         snprintf(err, errlen, "out of memory");
         free(real);
-        return -1;
+        return PF_ENOMEM;
     }
     /* Same folder as the target, so rename() is atomic. */
     snprintf(tmp, n + 16, "%s.pmufc-XXXXXX", path);
     int fd = mkstemp(tmp);
     if (fd < 0) {
+        *errnum = errno;
         snprintf(err, errlen, "cannot create %s: %s (a temporary file beside it)", path, strerror(errno));
         free(tmp);
         free(real);
-        return -1;
+        return PF_ESYSTEM;
     }
     /* mkstemp makes 0600; give the file the mode a plain create would. */
     mode_t um = umask(0);
@@ -102,43 +108,47 @@ int pf_write_atomic(const char *path, const void *buf, size_t len, char *err, si
         bad = 1, saved = errno;
     if (bad) {
         unlink(tmp);
+        *errnum = saved;
         snprintf(err, errlen, "cannot write %s: %s", path, strerror(saved));
         free(tmp);
         free(real);
-        return -1;
+        return PF_ESYSTEM;
     }
     free(tmp);
     free(real);
-    return 0;
+    return PF_OK;
 }
 
-int pf_read_input(const char *path, size_t limit, char **buf, size_t *len, char *err, size_t errlen)
+static enum pf_status read_file(const char *path, size_t limit, char **buf, size_t *len, char *err,
+                                size_t errlen, int *errnum)
 {
     int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
     if (fd < 0) {
+        *errnum = errno;
         snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-        return -1;
+        return PF_ESYSTEM;
     }
     struct stat st;
     if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        *errnum = EISDIR;
         snprintf(err, errlen, "cannot read %s: it is a directory", path);
         if (fd != STDIN_FILENO)
             close(fd);
-        return -1;
+        return PF_ESYSTEM;
     }
     size_t cap = 4096, n = 0;
     char *b = malloc(cap);
-    int rc = 0;
+    enum pf_status rc = PF_OK;
     for (;;) {
         if (!b) {
             snprintf(err, errlen, "out of memory reading %s", path);
-            rc = -3;
+            rc = PF_ENOMEM;
             break;
         }
         if (n == cap) {
             if (cap > limit) {
                 snprintf(err, errlen, "%s is larger than the limit of %zu bytes", path, limit);
-                rc = -2;
+                rc = PF_ETOOBIG;
                 break;
             }
             char *nb = realloc(b, cap * 2);
@@ -154,8 +164,9 @@ int pf_read_input(const char *path, size_t limit, char **buf, size_t *len, char 
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0) {
+            *errnum = errno;
             snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
-            rc = -1;
+            rc = PF_ESYSTEM;
             break;
         }
         if (r == 0)
@@ -163,7 +174,7 @@ int pf_read_input(const char *path, size_t limit, char **buf, size_t *len, char 
         n += (size_t)r;
         if (n > limit) {
             snprintf(err, errlen, "%s is larger than the limit of %zu bytes", path, limit);
-            rc = -2;
+            rc = PF_ETOOBIG;
             break;
         }
     }
@@ -175,5 +186,45 @@ int pf_read_input(const char *path, size_t limit, char **buf, size_t *len, char 
     }
     *buf = b;
     *len = n;
-    return 0;
+    return PF_OK;
+}
+
+enum pf_status pf_read_file(const char *path, size_t limit, char **buf, size_t *len,
+                            struct pf_diags *d, const struct pf_loc *loc)
+{
+    char err[512];
+    int errnum = 0;
+    enum pf_status s = read_file(path, limit, buf, len, err, sizeof(err), &errnum);
+    if (s != PF_OK) {
+        d->errnum = errnum;
+        pf_diag(d, PF_SEV_ERROR, loc, "%s", err);
+    }
+    return s;
+}
+
+enum pf_status pf_write_file(const char *path, const void *buf, size_t len, struct pf_diags *d)
+{
+    char err[512];
+    int errnum = 0;
+    enum pf_status s = write_file(path, buf, len, err, sizeof(err), &errnum);
+    if (s != PF_OK) {
+        d->errnum = errnum;
+        pf_diag(d, PF_SEV_ERROR, NULL, "%s", err);
+    }
+    return s;
+}
+
+/* The former interface, for the command line until it reports through
+ * struct pf_diags too. */
+int pf_write_atomic(const char *path, const void *buf, size_t len, char *err, size_t errlen)
+{
+    int errnum;
+    return write_file(path, buf, len, err, errlen, &errnum) == PF_OK ? 0 : -1;
+}
+
+int pf_read_input(const char *path, size_t limit, char **buf, size_t *len, char *err, size_t errlen)
+{
+    int errnum;
+    enum pf_status s = read_file(path, limit, buf, len, err, errlen, &errnum);
+    return s == PF_OK ? 0 : s == PF_ETOOBIG ? -2 : s == PF_ENOMEM ? -3 : -1;
 }

@@ -15,9 +15,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* Inputs larger than this are refused, as at the top (pmufc(1)). */
-#define INCLUDE_LIMIT ((size_t)64 << 20)
-
 /* dir + "/" + name in the arena; dir may be NULL or empty (as is). */
 static char *join(struct pf_arena *a, const char *dir, size_t dirlen, const char *name)
 {
@@ -103,12 +100,10 @@ void pf_include(struct pf_parse_ctx *ctx, const char *name, const struct pf_loc 
                 cycle(ctx, path, loc, f);
                 return;
             }
-    char *buf, err[512];
+    char *buf;
     size_t len;
-    if (pf_read_input(path, INCLUDE_LIMIT, &buf, &len, err, sizeof(err))) {
-        pf_diag(ctx->diags, PF_SEV_ERROR, loc, "%s", err);
+    if (pf_read_file(path, PF_INPUT_LIMIT, &buf, &len, ctx->diags, loc) != PF_OK)
         return;
-    }
     /* The text lives as long as the compilation: diagnostics quote it. */
     char *text = pf_arena_alloc(ctx->arena, len ? len : 1);
     struct pf_source *src = pf_arena_alloc(ctx->arena, sizeof(*src));
