@@ -59,33 +59,31 @@ const char *pmufc_version(void)
 #endif
 }
 
+/* The public targets and the library's, side by side: one table for both
+ * directions. */
+static const struct {
+    enum pmufc_target pub;
+    enum pf_target lib;
+} targets[] = {
+    {PMUFC_TARGET_HOST, PF_TARGET_NONE},
+    {PMUFC_TARGET_INTEL, PF_TARGET_INTEL},
+    {PMUFC_TARGET_AMD, PF_TARGET_AMD},
+    {PMUFC_TARGET_ARM64, PF_TARGET_ARM64},
+};
+
 static enum pf_target to_pf(enum pmufc_target t)
 {
-    switch (t) {
-    case PMUFC_TARGET_INTEL:
-        return PF_TARGET_INTEL;
-    case PMUFC_TARGET_AMD:
-        return PF_TARGET_AMD;
-    case PMUFC_TARGET_ARM64:
-        return PF_TARGET_ARM64;
-    case PMUFC_TARGET_HOST:
-        break;
-    }
+    for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++)
+        if (targets[i].pub == t)
+            return targets[i].lib;
     return PF_TARGET_NONE;
 }
 
 static enum pmufc_target from_pf(enum pf_target t)
 {
-    switch (t) {
-    case PF_TARGET_INTEL:
-        return PMUFC_TARGET_INTEL;
-    case PF_TARGET_AMD:
-        return PMUFC_TARGET_AMD;
-    case PF_TARGET_ARM64:
-        return PMUFC_TARGET_ARM64;
-    case PF_TARGET_NONE:
-        break;
-    }
+    for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++)
+        if (targets[i].lib == t)
+            return targets[i].pub;
     return PMUFC_TARGET_HOST;
 }
 
@@ -281,10 +279,13 @@ static int compile_text(struct pmufc_ctx *ctx)
     return keep_filter(ctx, ctx->comp.blob, ctx->comp.len, ctx->comp.target);
 }
 
-/* The start of every call that makes a new filter: diagnostics cleared,
- * the last filter dropped, the input's name kept for locations. */
-static int restart(struct pmufc_ctx *ctx, const char *name)
+/* The start of every call that makes a new filter: its arguments checked
+ * (args_ok), diagnostics cleared, the last filter dropped, the input's name
+ * kept for locations. */
+static int restart(struct pmufc_ctx *ctx, int args_ok, const char *name)
 {
+    if (!ctx || !args_ok)
+        return -EINVAL;
     int rc = begin(ctx);
     drop_filter(ctx);
     if (rc)
@@ -295,9 +296,7 @@ static int restart(struct pmufc_ctx *ctx, const char *name)
 
 int pmufc_compile_string(struct pmufc_ctx *ctx, const char *name, const char *text, size_t len)
 {
-    if (!ctx || (!text && len))
-        return -EINVAL;
-    int rc = restart(ctx, name ? name : "<string>");
+    int rc = restart(ctx, text || !len, name ? name : "<string>");
     if (rc)
         return rc;
     ctx->text = malloc(len ? len : 1);
@@ -311,9 +310,7 @@ int pmufc_compile_string(struct pmufc_ctx *ctx, const char *name, const char *te
 
 int pmufc_compile_file(struct pmufc_ctx *ctx, const char *path)
 {
-    if (!ctx || !path)
-        return -EINVAL;
-    int rc = restart(ctx, path);
+    int rc = restart(ctx, path != NULL, path ? path : "");
     if (rc)
         return rc;
     /* "-" is a file here, not standard input as on the command line. */
@@ -333,9 +330,7 @@ static enum pf_target bytes_target(const struct pmufc_ctx *ctx)
 
 int pmufc_validate(struct pmufc_ctx *ctx, const char *name, const void *blob, size_t len)
 {
-    if (!ctx || (!blob && len))
-        return -EINVAL;
-    int rc = restart(ctx, name ? name : "<filter>");
+    int rc = restart(ctx, blob || !len, name ? name : "<filter>");
     if (rc)
         return rc;
     ctx->src.name = ctx->name; /* the validator names, never quotes, the bytes */
@@ -433,58 +428,67 @@ ssize_t pmufc_diag_format(const struct pmufc_ctx *ctx, unsigned i, char *buf, si
     return (ssize_t)len;
 }
 
-/* The bytes and target an apply or probe works on. */
-static int operand(struct pmufc_ctx *ctx, const void *blob, size_t len, const uint8_t **bytes,
-                   size_t *n, enum pf_target *t)
+/* What an apply or probe works on: the bytes (given, or the context's
+ * filter), their target, and this host's KVM as probed. */
+struct operand {
+    const uint8_t *bytes;
+    size_t n;
+    enum pf_target t;
+    struct pf_kvm_caps host;
+};
+
+static int operand(struct pmufc_ctx *ctx, const void *blob, size_t len, struct operand *op)
 {
     if (!blob) {
         if (ctx->blob_target == PF_TARGET_NONE) {
             pf_diag(&ctx->diags, PF_SEV_ERROR, NULL, "no filter: compile or validate one first");
             return -ENODATA;
         }
-        *bytes = ctx->blob;
-        *n = ctx->len;
-        *t = ctx->blob_target;
+        op->bytes = ctx->blob;
+        op->n = ctx->len;
+        op->t = ctx->blob_target;
         return 0;
     }
-    *bytes = blob;
-    *n = len;
-    *t = bytes_target(ctx);
+    op->bytes = blob;
+    op->n = len;
+    op->t = bytes_target(ctx);
     return 0;
 }
 
 /* The start of every call that hands a filter on: a context, diagnostics
- * cleared, and the bytes with their target. */
-static int prepare(struct pmufc_ctx *ctx, const void *blob, size_t len, const uint8_t **bytes,
-                   size_t *n, enum pf_target *t)
+ * cleared, the bytes with their target, for the fd kind the call takes
+ * (arm: a vCPU's, for arm64 filters; -1: no fd), and this host's KVM
+ * checked to take them (fail closed: never a filter of the other
+ * architecture, nor of the other vendor's rules unless forced). */
+static int prepare(struct pmufc_ctx *ctx, const void *blob, size_t len, int arm,
+                   struct operand *op)
 {
     if (!ctx)
         return -EINVAL;
     int rc = begin(ctx);
-    return rc ? rc : operand(ctx, blob, len, bytes, n, t);
+    if (!rc)
+        rc = operand(ctx, blob, len, op);
+    if (rc)
+        return rc;
+    if (arm >= 0 && (op->t == PF_TARGET_ARM64) != arm) {
+        pf_diag(&ctx->diags, PF_SEV_ERROR, NULL,
+                arm ? "the filter is for %s: apply it to a VM fd with pmufc_apply_vm"
+                    : "the filter is for %s: apply it to a vCPU fd with pmufc_apply_vcpu",
+                pf_target_name(op->t));
+        return -EOPNOTSUPP;
+    }
+    pf_kvm_probe(&op->host);
+    return api_rc(pf_check_host(op->t, op->bytes, op->n, &op->host, ctx->force_vendor, &ctx->diags),
+                  &ctx->diags);
 }
 
 static int apply(struct pmufc_ctx *ctx, int fd, const void *blob, size_t len, int arm)
 {
-    const uint8_t *bytes;
-    size_t n;
-    enum pf_target t;
-    int rc = prepare(ctx, blob, len, &bytes, &n, &t);
+    struct operand op;
+    int rc = prepare(ctx, blob, len, arm, &op);
     if (rc)
         return rc;
-    if ((t == PF_TARGET_ARM64) != arm) {
-        pf_diag(&ctx->diags, PF_SEV_ERROR, NULL,
-                arm ? "the filter is for %s: apply it to a VM fd with pmufc_apply_vm"
-                    : "the filter is for %s: apply it to a vCPU fd with pmufc_apply_vcpu",
-                pf_target_name(t));
-        return -EOPNOTSUPP;
-    }
-    struct pf_kvm_caps host;
-    pf_kvm_probe(&host);
-    enum pf_status s = pf_check_host(t, bytes, n, &host, ctx->force_vendor, &ctx->diags);
-    if (s != PF_OK)
-        return api_rc(s, &ctx->diags);
-    return pf_apply(fd, bytes, n, t, arm_max(ctx), &host, NULL, &ctx->diags);
+    return pf_apply(fd, op.bytes, op.n, op.t, arm_max(ctx), &op.host, NULL, &ctx->diags);
 }
 
 int pmufc_apply_vm(struct pmufc_ctx *ctx, int vm_fd, const void *blob, size_t len)
@@ -522,16 +526,9 @@ int pmufc_probe(struct pmufc_caps *caps, size_t size)
 
 int pmufc_probe_filter(struct pmufc_ctx *ctx, const void *blob, size_t len)
 {
-    const uint8_t *bytes;
-    size_t n;
-    enum pf_target t;
-    int rc = prepare(ctx, blob, len, &bytes, &n, &t);
+    struct operand op;
+    int rc = prepare(ctx, blob, len, -1, &op);
     if (rc)
         return rc;
-    struct pf_kvm_caps host;
-    pf_kvm_probe(&host);
-    enum pf_status s = pf_check_host(t, bytes, n, &host, ctx->force_vendor, &ctx->diags);
-    if (s != PF_OK)
-        return api_rc(s, &ctx->diags);
-    return pf_probe_filter(bytes, n, t, arm_max(ctx), &host, &ctx->diags);
+    return pf_probe_filter(op.bytes, op.n, op.t, arm_max(ctx), &op.host, &ctx->diags);
 }

@@ -84,15 +84,10 @@ int pf_diags_failed(const struct pf_diags *d)
 
 static const char *sev_name(enum pf_severity s)
 {
-    switch (s) {
-    case PF_SEV_NOTE:
-        return "note";
-    case PF_SEV_WARNING:
-        return "warning";
-    case PF_SEV_ERROR:
-        break;
-    }
-    return "error";
+    static const char *const names[] = {
+        [PF_SEV_NOTE] = "note", [PF_SEV_WARNING] = "warning", [PF_SEV_ERROR] = "error",
+    };
+    return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "error";
 }
 
 /* Where the printer last found a line: diagnostics come sorted by line,

@@ -383,6 +383,15 @@ static void account(struct pf_coverer *c, const struct pf_cover *out)
     c->st.lower += out->lower;
 }
 
+/* A cover found without search (empty, one cube, all but one cube): it
+ * is exact, and lower is its size. */
+static void trivial(struct pf_coverer *c, struct pf_cover *out, unsigned lower)
+{
+    out->lower = lower;
+    c->st.trivial++;
+    account(c, out);
+}
+
 static void cover(struct pf_coverer *c, const uint64_t setw[4], struct pf_cover *out, int deep)
 {
     set256 T;
@@ -393,8 +402,7 @@ static void cover(struct pf_coverer *c, const uint64_t setw[4], struct pf_cover 
     c->st.calls++;
 
     if (empty(&T)) {
-        c->st.trivial++;
-        account(c, out);
+        trivial(c, out, 0);
         return;
     }
     /* A single cube (every umask, most often): its hull is itself. */
@@ -407,9 +415,7 @@ static void cover(struct pf_coverer *c, const uint64_t setw[4], struct pf_cover 
         out->ninc = 1;
         out->inc[0].mask = (uint8_t)mask;
         out->inc[0].match = (uint8_t)match;
-        out->lower = 1;
-        c->st.trivial++;
-        account(c, out);
+        trivial(c, out, 1);
         return;
     }
 
@@ -424,9 +430,7 @@ static void cover(struct pf_coverer *c, const uint64_t setw[4], struct pf_cover 
         out->inc[0].mask = out->inc[0].match = 0;
         out->exc[0].mask = (uint8_t)mask;
         out->exc[0].match = (uint8_t)match;
-        out->lower = 2;
-        c->st.trivial++;
-        account(c, out);
+        trivial(c, out, 2);
         return;
     }
 

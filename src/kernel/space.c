@@ -3,17 +3,11 @@
 
 const char *pf_target_name(enum pf_target t)
 {
-    switch (t) {
-    case PF_TARGET_INTEL:
-        return "intel";
-    case PF_TARGET_AMD:
-        return "amd";
-    case PF_TARGET_ARM64:
-        return "arm64";
-    case PF_TARGET_NONE:
-        break;
-    }
-    return "none";
+    static const char *const names[] = {
+        [PF_TARGET_NONE] = "none", [PF_TARGET_INTEL] = "intel", [PF_TARGET_AMD] = "amd",
+        [PF_TARGET_ARM64] = "arm64",
+    };
+    return (unsigned)t < sizeof(names) / sizeof(names[0]) ? names[t] : "none";
 }
 
 int pf_target_slot(enum pf_target t)

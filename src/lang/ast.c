@@ -8,21 +8,11 @@ const char *pf_action_name(enum pf_action a)
 
 const char *pf_scope_name(enum pf_scope s)
 {
-    switch (s) {
-    case PF_SCOPE_X86:
-        return "x86";
-    case PF_SCOPE_INTEL:
-        return "intel";
-    case PF_SCOPE_AMD:
-        return "amd";
-    case PF_SCOPE_ANY:
-        return "any";
-    case PF_SCOPE_ARM:
-        return "arm";
-    case PF_SCOPE_FIXED:
-        break;
-    }
-    return "fixed";
+    static const char *const names[] = {
+        [PF_SCOPE_X86] = "x86", [PF_SCOPE_INTEL] = "intel", [PF_SCOPE_AMD] = "amd",
+        [PF_SCOPE_FIXED] = "fixed", [PF_SCOPE_ANY] = "any", [PF_SCOPE_ARM] = "arm",
+    };
+    return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "fixed";
 }
 
 int pf_scope_applies(enum pf_scope s, enum pf_target t)

@@ -15,17 +15,11 @@
 
 static const char *key_name(enum pf_field_key k)
 {
-    switch (k) {
-    case PF_KEY_SELECT:
-        return "select";
-    case PF_KEY_UMASK:
-        return "umask";
-    case PF_KEY_MASK:
-        return "mask";
-    case PF_KEY_MATCH:
-        break;
-    }
-    return "match";
+    static const char *const names[] = {
+        [PF_KEY_SELECT] = "select", [PF_KEY_UMASK] = "umask", [PF_KEY_MASK] = "mask",
+        [PF_KEY_MATCH] = "match",
+    };
+    return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "match";
 }
 
 static int intel_scope(enum pf_scope s)
