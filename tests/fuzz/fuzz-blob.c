@@ -10,7 +10,7 @@
  * on the decision for every Intel event, a spread of AMD events (every
  * umask of the selects the filter names and of a few others, every 37th
  * umask of the other selects), every fixed counter, and every arm64 event.
- * The listing, every other format of interop.h and the --check
+ * The listing, every other format of format.h and the --check
  * explanations run on every accepted filter; for one in four (AMD: one in
  * sixteen) the filter is written as policy text or QEMU JSON, read back,
  * compiled, and must decide exactly as before.  Nothing may crash, leak
@@ -21,11 +21,11 @@
 #include "kernel/blob_x86.h"
 #include "kernel/blob_arm64.h"
 #include "core/compile.h"
-#include "formats/emit.h"
 #include "kernel/eval_x86.h"
 #include "kernel/eval_arm64.h"
 #include "core/explain.h"
-#include "formats/interop.h"
+#include "formats/format.h"
+#include "formats/qemu_import.h"
 #include "kernel/space.h"
 
 #include "fuzz.h"
@@ -186,10 +186,11 @@ static void check_select(const uint8_t *b, const struct naive_entries *ne,
     }
 }
 
-/* Every writer of interop.h on an accepted filter (they may refuse a
+/* Every writer of format.h on an accepted filter (they may refuse a
  * filter a format cannot hold, with a reason, but not crash). */
 static void render_all_x86(const struct pf_x86_filter *f, enum pf_target t)
 {
+    const struct pf_any_filter any = {t, f, NULL, 0};
     static const enum pf_format fmts[] = {PF_FORMAT_TEXT, PF_FORMAT_QEMU, PF_FORMAT_QEMU_RFC,
                                           PF_FORMAT_C,    PF_FORMAT_JSON, PF_FORMAT_POLICY};
     for (size_t i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
@@ -197,7 +198,7 @@ static void render_all_x86(const struct pf_x86_filter *f, enum pf_target t)
         pf_fuzz_assert(a != NULL, "out of memory");
         struct pf_diags d;
         pf_diags_init(&d, a);
-        if (pf_render_x86(devnull, fmts[i], f, t, NULL, NULL, &d))
+        if (pf_format_render(devnull, fmts[i], &any, NULL, NULL, &d))
             pf_fuzz_assert(pf_diags_failed(&d), "a writer refused a filter without a reason");
         pf_diags_print(devnull, &d);
         pf_arena_free(a);
@@ -249,7 +250,8 @@ static void round_trip(const struct pf_x86_filter *f, enum pf_target t, const st
     size_t tlen = 0;
     FILE *m = open_memstream(&text, &tlen);
     pf_fuzz_assert(m != NULL, "out of memory");
-    int rc = pf_render_x86(m, fmts[how], f, t, NULL, NULL, &d);
+    const struct pf_any_filter any = {t, f, NULL, 0};
+    int rc = pf_format_render(m, fmts[how], &any, NULL, NULL, &d) != PF_OK;
     pf_fuzz_assert(!fclose(m), "out of memory");
     if (rc) {
         /* The format cannot hold this filter: said, not a round trip. */
@@ -378,8 +380,7 @@ static void fuzz_x86(const uint8_t *data, size_t size, int amd)
     }
 
     /* The listing, the other formats, and --check on a few events. */
-    pf_emit_text(devnull, &f, t, NULL);
-    render_all_x86(&f, t);
+    render_all_x86(&f, t); /* the listing (text) first */
     /* Out and back in (a compile each: one input in four, on AMD one in
      * sixteen). */
     uint32_t h = hash(data, size);
@@ -456,15 +457,15 @@ static void fuzz_arm(const uint8_t *data, size_t size, unsigned max)
         }
     }
     free(bm);
-    pf_emit_text_arm(devnull, &f, max, NULL);
-    static const enum pf_format arm_fmts[] = {PF_FORMAT_KVMTOOL, PF_FORMAT_QEMU_ARM, PF_FORMAT_C,
-                                              PF_FORMAT_JSON, PF_FORMAT_POLICY};
+    const struct pf_any_filter any = {PF_TARGET_ARM64, NULL, &f, max};
+    static const enum pf_format arm_fmts[] = {PF_FORMAT_TEXT, PF_FORMAT_KVMTOOL, PF_FORMAT_QEMU_ARM,
+                                              PF_FORMAT_C,    PF_FORMAT_JSON,    PF_FORMAT_POLICY};
     for (size_t i = 0; i < sizeof(arm_fmts) / sizeof(arm_fmts[0]); i++) {
         struct pf_arena *ra = pf_arena_new();
         pf_fuzz_assert(ra != NULL, "out of memory");
         struct pf_diags rd2;
         pf_diags_init(&rd2, ra);
-        if (pf_render_arm(devnull, arm_fmts[i], &f, max, NULL, &rd2))
+        if (pf_format_render(devnull, arm_fmts[i], &any, NULL, NULL, &rd2))
             pf_fuzz_assert(pf_diags_failed(&rd2), "an arm64 writer refused records without a reason");
         pf_arena_free(ra);
     }

@@ -1,9 +1,9 @@
 /* fuzz-import.c - libFuzzer target: other tools' filters in.
  *
- * Each input goes to both importers (interop.h): pf_import_qemu (QEMU's
+ * Each input goes to both importers: pf_import_qemu (qemu_import.h; QEMU's
  * kvm-pmu-filter JSON, 2025 and RFC v1 shapes) and pf_import_arm_string
- * (kvmtool's and QEMU's arm64 range strings), with a target and an arm64
- * event space picked from a hash of the input.  Neither may crash, leak,
+ * (arm_string.h; kvmtool's and QEMU's arm64 range strings), with a
+ * target and an arm64 event space picked from a hash of the input.  Neither may crash, leak,
  * trip UBSan, fail without an error, or locate a message outside the
  * input; the policy text an import gives must compile (for the vendor
  * given, or Intel or AMD), and its errors, if any, must be located too.
@@ -14,7 +14,9 @@
 
 #include "base/arena.h"
 #include "core/compile.h"
-#include "formats/interop.h"
+#include "formats/arm_string.h"
+#include "formats/json.h"
+#include "formats/qemu_import.h"
 #include "kernel/space.h"
 
 #include "fuzz.h"

@@ -25,7 +25,7 @@
 
 #include "base/arena.h"
 #include "core/compile.h"
-#include "formats/emit.h"
+#include "formats/format.h"
 #include "kernel/eval_x86.h"
 #include "core/explain.h"
 #include "parse.h"
@@ -140,7 +140,8 @@ static void check_output(struct pf_compiled *c, const struct pf_compile_opts *o,
         int rc = pf_arm_decode(c->blob, c->len, max, NULL, &d, &f);
         pf_fuzz_assert(rc == 0 && d.nerrors == 0 && d.nwarnings == 0,
                        "pmufc emitted an arm64 filter its own validator refuses");
-        pf_emit_text_arm(devnull, &f, max, c->model);
+        const struct pf_any_filter any = {PF_TARGET_ARM64, NULL, &f, max};
+        pf_format_render(devnull, PF_FORMAT_TEXT, &any, c->model, NULL, NULL);
         pf_arm_filter_free(&f);
         if (!o->front_only) {
             struct pf_event ev = {0, 0, h & max, 0};
@@ -161,7 +162,8 @@ static void check_output(struct pf_compiled *c, const struct pf_compile_opts *o,
         rc = pf_eval_x86_load(&ev, c->blob, c->len, c->target == PF_TARGET_AMD, &why);
         pf_fuzz_assert(rc == 0, "pmufc emitted an x86 filter the kernel model refuses");
         pf_eval_x86_free(&ev);
-        pf_emit_text(devnull, &f, c->target, c->model);
+        const struct pf_any_filter any = {c->target, &f, NULL, 0};
+        pf_format_render(devnull, PF_FORMAT_TEXT, &any, c->model, NULL, NULL);
         unsigned maxsel = c->target == PF_TARGET_AMD ? PF_AMD_SELECT_MAX : PF_INTEL_SELECT_MAX;
         struct pf_event e = {0, 0, (h >> 8) & maxsel, h & 0xff};
         pf_explain_policy(devnull, c, &e);

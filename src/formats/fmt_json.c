@@ -1,5 +1,5 @@
-/* emit_json.c - pmufc's own machine-readable description of an x86 filter
- * (--format json), for tools:
+/* fmt_json.c - pmufc's own machine-readable description of a filter
+ * (--format json), for tools.  x86:
  *
  *   {"pmufc": VERSION, "kind": "x86-filter", "target": "intel"|"amd",
  *    "header": {"action": 0|1, "action_name": "allow"|"deny", "nevents": N,
@@ -20,22 +20,26 @@
  *    "bytes": the size of the blob}
  *
  * Numbers are JSON integers except 64-bit codes (hex strings: JSON
- * readers often stop at 2^53).  The counts come from the kernel model of
- * eval.c run over every event of the target. */
-#include "formats/interop.h"
+ * readers often stop at 2^53).  arm64:
+ *
+ *   {"pmufc": VERSION, "kind": "arm64-filter", "target": "arm64",
+ *    "event_space": N, "default": "allow"|"deny",
+ *    "records": [{"index", "base", "nevents", "last" (when nevents),
+ *                 "action": 0|1, "action_name": "allow"|"deny"}],
+ *    "counts": {"records", "events", "events_counting"},
+ *    "bytes": the size of the records}
+ *
+ * The counts come from the kernel models (eval_x86.c, eval_arm64.c) run
+ * over every event of the target. */
+#include "formats/format.h"
 
+#include "formats/json.h"
+#include "kernel/eval_arm64.h"
 #include "kernel/eval_x86.h"
 
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdlib.h>
-
-#ifdef HAVE_CONFIG_H
-#include "config.h"
-#endif
-#ifndef PACKAGE_VERSION
-#define PACKAGE_VERSION "?"
-#endif
 
 static json_t *hex64(uint64_t v)
 {
@@ -122,18 +126,19 @@ static int count_events(const struct pf_x86_filter *f, enum pf_target t, size_t 
     return 0;
 }
 
-int pf_emit_json(FILE *out, const struct pf_x86_filter *f, enum pf_target t,
-                 const struct pf_evtab_model *model)
+enum pf_status pf_fmt_json_x86(FILE *out, const struct pf_x86_filter *f, enum pf_target t,
+                               const struct pf_emit_ctx *ctx)
 {
+    const struct pf_evtab_model *model = ctx->model;
     int bad = 0, masked = !!(f->flags & KVM_PMU_EVENT_FLAG_MASKED_EVENTS);
     int allow = f->action == KVM_PMU_EVENT_ALLOW;
     json_t *o = json_object(), *h = json_object(), *es = json_array(), *fx = json_array(),
            *c = json_object();
     if (!o || !h || !es || !fx || !c) {
         json_decref(o), json_decref(h), json_decref(es), json_decref(fx), json_decref(c);
-        return -1;
+        return PF_ENOMEM;
     }
-    pf_json_put(o, "pmufc", json_string(PACKAGE_VERSION), &bad);
+    pf_json_put(o, "pmufc", json_string(PF_FORMAT_VERSION), &bad);
     pf_json_put(o, "kind", json_string("x86-filter"), &bad);
     pf_json_put(o, "target", t == PF_TARGET_NONE ? json_null() : json_string(pf_target_name(t)), &bad);
     pf_json_put(h, "action", json_integer(f->action), &bad);
@@ -168,5 +173,78 @@ int pf_emit_json(FILE *out, const struct pf_x86_filter *f, enum pf_target t,
     }
     pf_json_put(o, "counts", c, &bad);
     pf_json_put(o, "bytes", json_integer((json_int_t)(PF_BLOB_HEADER + 8 * (size_t)f->nevents)), &bad);
+    return pf_json_write(out, o, JSON_INDENT(2), bad);
+}
+
+/* Events the records let count, from the kernel model's bitmap: the
+ * records' own decision.  pf_eval_arm_counts would add the two events KVM
+ * never filters (SW_INCR, CHAIN), which this count has never included.
+ * -1 when the model refuses the records (a reason in d). */
+static long arm_counting(const struct pf_arm_filter *f, unsigned arm_max, struct pf_diags *d)
+{
+    uint8_t *blob;
+    size_t len;
+    if (pf_arm_encode(f, &blob, &len))
+        return -1;
+    struct pf_eval_arm ev;
+    const char *why = "";
+    int rc = pf_eval_arm_load(&ev, blob, len, (size_t)arm_max + 1, &why);
+    free(blob);
+    if (rc) {
+        if (d)
+            pf_diag(d, PF_SEV_ERROR, NULL, "json: the arm64 records do not load: %s", why);
+        return -1;
+    }
+    long n = 0;
+    for (unsigned e = 0; e <= arm_max; e++)
+        n += !ev.bitmap || ev.bitmap[e];
+    pf_eval_arm_free(&ev);
+    return n;
+}
+
+enum pf_status pf_fmt_json_arm(FILE *out, const struct pf_arm_filter *f, unsigned arm_max,
+                               const struct pf_emit_ctx *ctx)
+{
+    int bad = 0;
+    if (arm_max > PF_ARM_EVENT_MAX)
+        arm_max = PF_ARM_EVENT_MAX;
+    long counting = arm_counting(f, arm_max, ctx->d);
+    if (counting < 0)
+        return ctx->d && pf_diags_failed(ctx->d) ? PF_EPOLICY : PF_ENOMEM;
+    json_t *o = json_object(), *rs = json_array(), *c = json_object();
+    if (!o || !rs || !c) {
+        json_decref(o), json_decref(rs), json_decref(c);
+        return PF_ENOMEM;
+    }
+    const struct pf_arm_record *r = f->rec;
+    int deny_first = f->n && r[0].action == KVM_PMU_EVENT_ALLOW;
+    pf_json_put(o, "pmufc", json_string(PF_FORMAT_VERSION), &bad);
+    pf_json_put(o, "kind", json_string("arm64-filter"), &bad);
+    pf_json_put(o, "target", json_string("arm64"), &bad);
+    pf_json_put(o, "event_space", json_integer((json_int_t)arm_max + 1), &bad);
+    pf_json_put(o, "default", json_string(deny_first ? "deny" : "allow"), &bad);
+    for (size_t i = 0; i < f->n && !bad; i++) {
+        json_t *e = json_object();
+        if (!e) {
+            bad = 1;
+            break;
+        }
+        pf_json_put(e, "index", json_integer((json_int_t)i), &bad);
+        pf_json_put(e, "base", json_integer(r[i].base), &bad);
+        pf_json_put(e, "nevents", json_integer(r[i].nevents), &bad);
+        if (r[i].nevents)
+            pf_json_put(e, "last", json_integer((json_int_t)r[i].base + r[i].nevents - 1), &bad);
+        pf_json_put(e, "action", json_integer(r[i].action), &bad);
+        pf_json_put(e, "action_name", json_string(r[i].action == KVM_PMU_EVENT_ALLOW ? "allow" : "deny"),
+                    &bad);
+        if (json_array_append_new(rs, e))
+            bad = 1;
+    }
+    pf_json_put(o, "records", rs, &bad);
+    pf_json_put(c, "records", json_integer((json_int_t)f->n), &bad);
+    pf_json_put(c, "events", json_integer((json_int_t)arm_max + 1), &bad);
+    pf_json_put(c, "events_counting", json_integer((json_int_t)counting), &bad);
+    pf_json_put(o, "counts", c, &bad);
+    pf_json_put(o, "bytes", json_integer((json_int_t)(PF_ARM_RECORD * f->n)), &bad);
     return pf_json_write(out, o, JSON_INDENT(2), bad);
 }

@@ -1,7 +1,8 @@
-/* qemu_object.c - a QEMU kvm-pmu-filter object, parsed by jansson, read
- * strictly into the filter QEMU would hand KVM.
+/* qemu_read.c - the reader of QEMU's kvm-pmu-filter object: the value
+ * jansson parsed, read strictly into the filter QEMU would hand KVM.
  *
- * Both shapes of Zhao Liu's proposal are read (emit_qemu.c quotes them):
+ * Both shapes of Zhao Liu's proposal are read (fmt_qemu.c, the writer,
+ * quotes them):
  *
  *   2025 ("i386/kvm: Support KVM PMU filter", QAPI Since 10.1):
  *     {"qom-type":"kvm-pmu-filter","id":"f0","action":"allow"|"deny",
@@ -27,10 +28,10 @@
  * errors, and so is what QEMU itself refuses (masked entries mixed with
  * other formats, different actions in RFC v1, an RFC object with nothing
  * in it).  What KVM would silently ignore is a warning.  Errors and
- * warnings are located in the JSON text through jdoc.h. */
-#include "formats/qemu_object.h"
+ * warnings are located in the JSON text through json.h's positions. */
+#include "formats/qemu_read.h"
 
-#include "formats/interop.h"
+#include "formats/format.h"
 #include "kernel/space.h"
 
 #include <inttypes.h>
@@ -39,7 +40,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PLAIN_KEPT ((uint64_t)(0xffull | 0xff00ull | (0xfull << 32)))
 #define NONE ((size_t)-1)
 
 static void diag_at(struct pf_qemu_object *m, enum pf_severity sev, size_t off, size_t end, const char *fmt,
@@ -446,7 +446,7 @@ static void check_entries(struct pf_qemu_object *m)
             includes++;
         }
     }
-    /* pmufc's own stand-in for an empty filter (emit_qemu.c): one exclude
+    /* pmufc's own stand-in for an empty filter (fmt_qemu.c): one exclude
      * of select 0, mask 0, match 0; it decides nothing, as meant. */
     int placeholder = m->masked && m->n == 1 && m->code[0] == pf_x86_masked(0, 0, 0, 1);
     if (m->masked && !includes && m->n && !placeholder)
@@ -459,10 +459,10 @@ static void check_entries(struct pf_qemu_object *m)
         unsigned sel = pf_x86_entry_select(e);
         size_t eoff = m->off[i];
         if (!m->masked) {
-            if (e & ~PLAIN_KEPT)
+            if (e & ~PF_PLAIN_KEPT)
                 warn_at(m, value_off(m, eoff, "code"), "events[%zu]: code 0x%" PRIx64 " has bits 0x%" PRIx64
                         " outside the event select and unit mask: KVM drops this entry without a word",
-                        i, e, e & ~PLAIN_KEPT);
+                        i, e, e & ~PF_PLAIN_KEPT);
             else if (sel > PF_INTEL_SELECT_MAX && m->t == PF_TARGET_INTEL)
                 warn_at(m, eoff, "events[%zu]: select 0x%03x needs bits 35:32, which only AMD has: KVM "
                         "on intel drops this entry without a word", i, sel);
@@ -488,7 +488,7 @@ static void check_entries(struct pf_qemu_object *m)
 }
 
 /* The object itself. */
-static int object(struct pf_qemu_object *m, const json_t *root, size_t root_off)
+static enum pf_status object(struct pf_qemu_object *m, const json_t *root, size_t root_off)
 {
     static const char *const top_new[] = {"qom-type", "id", "action", "x86-fixed-counter", "events", NULL};
     static const char *const top_rfc[] = {"qom-type", "id", "x86-fixed-counter", "events", NULL};
@@ -568,14 +568,14 @@ static int object(struct pf_qemu_object *m, const json_t *root, size_t root_off)
     size_t events_off = m->events_off = value_off(m, root_off, "events");
     if (v && !json_is_array(v)) {
         error_at(m, events_off, "'events' must be an array of events, not %s", type_name(v));
-        return -1;
+        return PF_EPOLICY;
     }
     size_t n = v ? json_array_size(v) : 0;
     m->code = malloc((n ? n : 1) * sizeof(*m->code));
     m->off = malloc((n ? n : 1) * sizeof(*m->off));
     if (!m->code || !m->off) {
         pf_diag(m->d, PF_SEV_ERROR, NULL, "out of memory");
-        return -1;
+        return PF_ENOMEM;
     }
     size_t found = pf_jdoc_elements(&m->j, events_off, m->off, n);
     for (size_t i = found; i < n; i++)
@@ -587,11 +587,11 @@ static int object(struct pf_qemu_object *m, const json_t *root, size_t root_off)
             m->off[m->n++] = m->off[i];
     }
     if (bad)
-        return -1;
+        return PF_EPOLICY;
     if (m->action < 0) {
         error_at(m, root_off, "this kvm-pmu-filter has no events and no x86-fixed-counter, hence no "
                  "action; QEMU refuses it (\"Empty KVM PMU filter.\")");
-        return -1;
+        return PF_EPOLICY;
     }
     if (!m->rfc && !n && !m->bitmap)
         warn_at(m, root_off, "QEMU refuses a kvm-pmu-filter with no events and no fixed counter "
@@ -604,26 +604,26 @@ static int object(struct pf_qemu_object *m, const json_t *root, size_t root_off)
         warn_at(m, m->fixed_off, "x86-fixed-counter 0x%" PRIx32 " has no effect on amd: KVM has no fixed "
                 "counters there", m->bitmap);
     check_entries(m);
-    return pf_diags_failed(m->d) ? -1 : 0;
+    return pf_diags_failed(m->d) ? PF_EPOLICY : PF_OK;
 }
 
-int pf_qemu_object_read(struct pf_qemu_object *m, const json_t *root)
+enum pf_status pf_qemu_read(struct pf_qemu_object *m, const json_t *root)
 {
     size_t root_off = pf_jdoc_ws(&m->j, 0);
     if (!json_is_object(root)) {
         error_at(m, root_off, "expected a QEMU kvm-pmu-filter object {\"qom-type\":\"kvm-pmu-filter\",...}, "
                  "not %s", type_name(root));
-        return -1;
+        return PF_EPOLICY;
     }
     if (m->t != PF_TARGET_NONE && m->t != PF_TARGET_INTEL && m->t != PF_TARGET_AMD) {
         error_at(m, root_off, "QEMU's kvm-pmu-filter object is for x86; arm64 filters are written as "
                  "range strings (--format kvmtool or qemu-arm)");
-        return -1;
+        return PF_EPOLICY;
     }
     return object(m, root, root_off);
 }
 
-void pf_qemu_object_free(struct pf_qemu_object *m)
+void pf_qemu_read_free(struct pf_qemu_object *m)
 {
     free(m->code);
     free(m->off);

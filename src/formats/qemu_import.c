@@ -1,15 +1,17 @@
-/* import_qemu.c - a QEMU kvm-pmu-filter JSON object as pmufc policy text.
+/* qemu_import.c - the QEMU import driver: a kvm-pmu-filter JSON object
+ * as pmufc policy text.
  *
  * The text is parsed by jansson (json_loadb; its syntax errors are located
  * here), the object is read as QEMU would read it, in either shape, by
- * qemu_object.c, and the result, the filter QEMU would hand KVM, is
- * written as policy text by emit_policy.c, one rule per entry with a
- * comment pointing back into the JSON (positions: jdoc.c).  pf_compile
- * then compiles, optimizes and verifies it like any policy. */
-#include "formats/interop.h"
+ * qemu_read.c, and the result, the filter QEMU would hand KVM, is written
+ * as policy text by fmt_policy.c, one rule per entry with a comment
+ * pointing back into the JSON (positions: json.c).  pf_compile then
+ * compiles, optimizes and verifies it like any policy. */
+#include "formats/qemu_import.h"
 
-#include "formats/jdoc.h"
-#include "formats/qemu_object.h"
+#include "formats/fmt_policy.h"
+#include "formats/json.h"
+#include "formats/qemu_read.h"
 
 #include <jansson.h>
 #include <stdarg.h>
@@ -65,13 +67,13 @@ static void comment_safe(char *s)
             *s = '?';
 }
 
-static int write_policy(struct pf_qemu_object *m, const json_t *root, struct pf_import *out)
+static enum pf_status write_policy(struct pf_qemu_object *m, const json_t *root, struct pf_import *out)
 {
     struct pf_x86_filter f = {(uint32_t)m->action, (uint32_t)m->n, m->bitmap,
                               m->masked > 0 ? KVM_PMU_EVENT_FLAG_MASKED_EVENTS : 0u, m->code};
     char **notes = calloc(m->n ? m->n : 1, sizeof(*notes));
     char *title = NULL, *fixed = NULL, *name = strdup(m->j.src->name);
-    int rc = -1;
+    enum pf_status rc = PF_ENOMEM;
     if (!notes || !name)
         goto done;
     comment_safe(name);
@@ -99,7 +101,7 @@ static int write_policy(struct pf_qemu_object *m, const json_t *root, struct pf_
     FILE *mem = open_memstream(&out->policy, &out->len);
     if (!mem)
         goto done;
-    int wrc = pf_emit_policy_notes(mem, &f, m->t, NULL, &pn);
+    enum pf_status wrc = pf_fmt_policy_x86_notes(mem, &f, m->t, NULL, &pn);
     if (fclose(mem) || wrc) {
         free(out->policy);
         out->policy = NULL;
@@ -111,7 +113,7 @@ static int write_policy(struct pf_qemu_object *m, const json_t *root, struct pf_
         goto done;
     }
     out->rfc = m->rfc;
-    rc = 0;
+    rc = PF_OK;
 done:
     if (rc)
         pf_diag(m->d, PF_SEV_ERROR, NULL, "out of memory");
@@ -124,29 +126,29 @@ done:
     return rc;
 }
 
-int pf_import_qemu(const char *name, const char *text, size_t len, enum pf_target t,
-                   struct pf_diags *d, struct pf_import *out)
+enum pf_status pf_import_qemu(const char *name, const char *text, size_t len, enum pf_target t,
+                              struct pf_diags *d, struct pf_import *out)
 {
     memset(out, 0, sizeof(*out));
     const struct pf_source *src = pf_import_source(d, name, text, len);
     if (!src)
-        return -1;
+        return PF_ENOMEM;
     struct pf_qemu_object m = {0};
     m.d = d;
     m.t = t;
     if (pf_jdoc_init(&m.j, src)) {
         pf_diag(d, PF_SEV_ERROR, NULL, "out of memory");
-        return -1;
+        return PF_ENOMEM;
     }
-    int rc = -1;
+    enum pf_status rc = PF_EPOLICY;
     json_error_t err;
     json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
     if (!root)
         syntax_error(&m, &err);
-    else if (!pf_qemu_object_read(&m, root))
+    else if ((rc = pf_qemu_read(&m, root)) == PF_OK)
         rc = write_policy(&m, root, out);
     json_decref(root);
-    pf_qemu_object_free(&m);
+    pf_qemu_read_free(&m);
     pf_jdoc_free(&m.j);
     return rc;
 }

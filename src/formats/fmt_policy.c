@@ -1,6 +1,6 @@
-/* emit_policy.c - any x86 filter back to policy text (--format policy).
+/* fmt_policy.c - any filter back to policy text (--format policy).
  *
- * The kernel decides from a filter (arch/x86/kvm/pmu.c, Linux 6.3+):
+ * x86.  The kernel decides from a filter (arch/x86/kvm/pmu.c, Linux 6.3+):
  *   - a general-purpose event (select, umask) is "in the filter" when some
  *     include entry of its select has (umask & mask) == match and no
  *     exclude entry of its select does (a plain entry is an include with
@@ -25,8 +25,14 @@
  * Entries that decide nothing are written as comments, so that compiling
  * the text raises no "rule has no effect" warnings of our own making:
  * plain entries KVM drops, duplicates, masked entries whose match has
- * bits outside their mask, excludes of a select without includes. */
-#include "formats/interop.h"
+ * bits outside their mask, excludes of a select without includes.
+ *
+ * arm64.  The records apply in order, the first one's action making every
+ * other event the opposite (KVM_ARM_VCPU_PMU_V3_FILTER); the last record
+ * holding an event decides it, as the last matching rule of a policy
+ * does.  So: `default` the opposite of the first action, then one `arm`
+ * rule per record, in order. */
+#include "formats/fmt_policy.h"
 
 #include "kernel/space.h"
 
@@ -34,10 +40,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* What KVM keeps of a plain entry on AMD: select 7:0, umask 15:8, select
- * 11:8 in 35:32 (Intel keeps less; see scope()). */
-#define PLAIN_KEPT ((uint64_t)(0xffull | 0xff00ull | (0xfull << 32)))
-#define MASKED_KEY (0xffull | (0xfull << 32) | (0xffull << 8) | (0xffull << 56) | (1ull << 55))
+/* The bits KVM reads of a masked entry: entries alike in them are
+ * duplicates.  (Plain entries: PF_PLAIN_KEPT.) */
+#define MASKED_KEY                                                                              \
+    (KVM_PMU_MASKED_ENTRY_EVENT_SELECT | KVM_PMU_MASKED_ENTRY_UMASK_MATCH |                       \
+     KVM_PMU_MASKED_ENTRY_UMASK_MASK | KVM_PMU_MASKED_ENTRY_EXCLUDE)
 
 static const char *action_word(int allow)
 {
@@ -154,9 +161,9 @@ static void plain_entries(FILE *out, const struct pf_x86_filter *f, const uint32
         unsigned sel = pf_x86_entry_select(e), um = pf_x86_entry_umask(e);
         char s[8];
         select_str(s, sel);
-        if (e & ~PLAIN_KEPT) {
+        if (e & ~PF_PLAIN_KEPT) {
             fprintf(out, "# entry %" PRIu32 " (0x%016" PRIx64 "): bits 0x%" PRIx64
-                    " outside select and umask: KVM drops it", i, e, e & ~PLAIN_KEPT);
+                    " outside select and umask: KVM drops it", i, e, e & ~PF_PLAIN_KEPT);
         } else if (dup[i]) {
             fprintf(out, "# entry %" PRIu32 ": select=%s umask=0x%02x again (entry %" PRIu32 ")", i, s,
                     um, dup[i] - 1);
@@ -220,14 +227,15 @@ static void masked_entries(FILE *out, const struct pf_x86_filter *f, const uint3
     }
 }
 
-int pf_emit_policy_notes(FILE *out, const struct pf_x86_filter *f, enum pf_target t,
-                         const struct pf_evtab_model *model, const struct pf_policy_notes *n)
+enum pf_status pf_fmt_policy_x86_notes(FILE *out, const struct pf_x86_filter *f, enum pf_target t,
+                                       const struct pf_evtab_model *model,
+                                       const struct pf_policy_notes *n)
 {
     int masked = !!(f->flags & KVM_PMU_EVENT_FLAG_MASKED_EVENTS);
     uint32_t *dup = malloc((f->nevents ? f->nevents : 1) * sizeof(*dup));
-    if (!dup || find_duplicates(f, masked ? MASKED_KEY : PLAIN_KEPT, dup)) {
+    if (!dup || find_duplicates(f, masked ? MASKED_KEY : PF_PLAIN_KEPT, dup)) {
         free(dup);
-        return -1;
+        return PF_ENOMEM;
     }
     header(out, f, t, masked, n);
     if (masked)
@@ -235,11 +243,37 @@ int pf_emit_policy_notes(FILE *out, const struct pf_x86_filter *f, enum pf_targe
     else
         plain_entries(out, f, dup, model, n);
     free(dup);
-    return ferror(out) ? -1 : 0;
+    return pf_emit_done(out);
 }
 
-int pf_emit_policy(FILE *out, const struct pf_x86_filter *f, enum pf_target t,
-                   const struct pf_evtab_model *model)
+enum pf_status pf_fmt_policy_x86(FILE *out, const struct pf_x86_filter *f, enum pf_target t,
+                                 const struct pf_emit_ctx *c)
 {
-    return pf_emit_policy_notes(out, f, t, model, NULL);
+    return pf_fmt_policy_x86_notes(out, f, t, c->model, NULL);
+}
+
+enum pf_status pf_fmt_policy_arm(FILE *out, const struct pf_arm_filter *f, unsigned arm_max,
+                                 const struct pf_emit_ctx *c)
+{
+    (void)arm_max, (void)c;
+    const struct pf_arm_record *r = f->rec;
+    fputs("# pmufc policy deciding as these arm64 PMU event filter records\n", out);
+    fputs("target arm64;\n", out);
+    if (!f->n) {
+        fputs("# no records: no filter, every event counts\ndefault allow;\n", out);
+        return pf_emit_done(out);
+    }
+    /* The first record sets the default, even one without events. */
+    fprintf(out, "default %s;\n", action_word(r[0].action != KVM_PMU_EVENT_ALLOW));
+    for (size_t i = 0; i < f->n; i++) {
+        const char *act = action_word(r[i].action == KVM_PMU_EVENT_ALLOW);
+        unsigned last = (unsigned)r[i].base + r[i].nevents - 1;
+        if (!r[i].nevents)
+            fprintf(out, "# record %zu: %s of no events\n", i, act);
+        else if (r[i].nevents == 1)
+            fprintf(out, "%s arm 0x%x;\n", act, r[i].base);
+        else
+            fprintf(out, "%s arm 0x%x-0x%x;\n", act, r[i].base, last);
+    }
+    return pf_emit_done(out);
 }

@@ -1,18 +1,48 @@
-/* jdoc.c - byte positions of members and elements in a JSON text that
- * jansson has already accepted.
+/* json.c - the JSON helpers: telling JSON input, writing with jansson,
+ * and byte positions of members and elements in a JSON text that jansson
+ * has already accepted.
  *
  * jansson (json_loadb) parses and reports syntax errors with a position;
  * it keeps no positions for values, so the few places that need one
- * (errors, and the comments of the policy import_qemu.c writes) are found
+ * (errors, and the comments of the policy qemu_import.c writes) are found
  * by walking the text, which jansson has already checked, over strings,
  * objects and arrays to the member or element in question.  Columns are
  * bytes, as in every pmufc diagnostic. */
-#include "formats/jdoc.h"
+#include "formats/json.h"
 
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
-int pf_jdoc_init(struct pf_jdoc *j, const struct pf_source *src)
+int pf_json_sniff(const char *buf, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\n' || buf[i] == '\r')
+            continue;
+        return buf[i] == '{';
+    }
+    return 0;
+}
+
+void pf_json_put(json_t *o, const char *key, json_t *v, int *bad)
+{
+    if (!v || json_object_set_new(o, key, v))
+        *bad = 1;
+}
+
+enum pf_status pf_json_write(FILE *out, json_t *o, size_t flags, int bad)
+{
+    char *s = bad ? NULL : json_dumps(o, flags);
+    json_decref(o);
+    if (!s)
+        return PF_ENOMEM;
+    fputs(s, out);
+    fputc('\n', out);
+    free(s);
+    return ferror(out) ? PF_ESYSTEM : PF_OK;
+}
+
+enum pf_status pf_jdoc_init(struct pf_jdoc *j, const struct pf_source *src)
 {
     j->src = src;
     j->s = src->text;
@@ -22,13 +52,13 @@ int pf_jdoc_init(struct pf_jdoc *j, const struct pf_source *src)
         j->nlines += j->s[i] == '\n';
     j->line = malloc(j->nlines * sizeof(*j->line));
     if (!j->line)
-        return -1;
+        return PF_ENOMEM;
     size_t k = 0;
     j->line[k++] = 0;
     for (size_t i = 0; i < j->n; i++)
         if (j->s[i] == '\n')
             j->line[k++] = i + 1;
-    return 0;
+    return PF_OK;
 }
 
 void pf_jdoc_free(struct pf_jdoc *j)

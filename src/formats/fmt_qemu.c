@@ -1,4 +1,5 @@
-/* emit_qemu.c - QEMU's kvm-pmu-filter object (--format qemu, qemu-rfc).
+/* fmt_qemu.c - QEMU's kvm-pmu-filter object (--format qemu, qemu-rfc),
+ * for x86 filters, and QEMU's rule for object ids.
  *
  * The 2025 shape is Zhao Liu's series "i386/kvm: Support KVM PMU filter"
  * (qemu-devel, 9 April 2025, "[PATCH 1/5] qapi/qom: Introduce
@@ -53,13 +54,30 @@
  * Every entry is written as it is (pmufc's filters are already minimal):
  * plain entries KVM keeps as x86-select-umask / x86-default, plain entries
  * with other bits (which KVM drops) as raw codes, masked entries as
- * x86-masked-entry.  JSON is made with jansson. */
-#include "formats/interop.h"
+ * x86-masked-entry.  JSON is made with jansson.  The reader of these
+ * objects is qemu_read.c. */
+#include "formats/format.h"
+
+#include "formats/json.h"
 
 #include <inttypes.h>
 #include <jansson.h>
+#include <string.h>
 
-#define PLAIN_KEPT ((uint64_t)(0xffull | 0xff00ull | (0xfull << 32)))
+static int alpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+int pf_qemu_id_valid(const char *id)
+{
+    if (!id || !alpha(id[0]))
+        return 0;
+    for (const char *p = id + 1; *p; p++)
+        if (!alpha(*p) && !(*p >= '0' && *p <= '9') && !strchr("-._", *p))
+            return 0;
+    return 1;
+}
 
 static json_t *hex(uint64_t v, int width)
 {
@@ -90,7 +108,7 @@ static json_t *entry(uint64_t e, int masked, int rfc, const char *act, int *bad)
             pf_json_put(o, "match", json_integer(pf_x86_entry_umask(e)), bad);
         }
         pf_json_put(o, "exclude", json_boolean(pf_x86_entry_exclude(e)), bad);
-    } else if (!(e & ~PLAIN_KEPT)) {
+    } else if (!(e & ~PF_PLAIN_KEPT)) {
         pf_json_put(o, "format", json_string(rfc ? "x86-default" : "x86-select-umask"), bad);
         pf_json_put(o, "select", rfc ? hex(sel, 2) : json_integer(sel), bad);
         pf_json_put(o, "umask", rfc ? hex(pf_x86_entry_umask(e), 2) : json_integer(pf_x86_entry_umask(e)),
@@ -102,9 +120,12 @@ static json_t *entry(uint64_t e, int masked, int rfc, const char *act, int *bad)
     return o;
 }
 
-int pf_emit_qemu(FILE *out, const struct pf_x86_filter *f, enum pf_target t, const char *id,
-                 int rfc, struct pf_diags *d)
+enum pf_status pf_fmt_qemu_x86(FILE *out, const struct pf_x86_filter *f, enum pf_target t,
+                               const struct pf_emit_ctx *c)
 {
+    int rfc = c->fmt == PF_FORMAT_QEMU_RFC;
+    const char *id = c->id;
+    struct pf_diags *d = c->d;
     int allow = f->action == KVM_PMU_EVENT_ALLOW;
     int masked = !!(f->flags & KVM_PMU_EVENT_FLAG_MASKED_EVENTS);
     const char *act = allow ? "allow" : "deny";
@@ -119,7 +140,7 @@ int pf_emit_qemu(FILE *out, const struct pf_x86_filter *f, enum pf_target t, con
     if (!o || !ev) {
         json_decref(o);
         json_decref(ev);
-        return -1;
+        return PF_ENOMEM;
     }
     pf_json_put(o, "qom-type", json_string("kvm-pmu-filter"), &bad);
     pf_json_put(o, "id", json_string(id), &bad);
@@ -140,7 +161,7 @@ int pf_emit_qemu(FILE *out, const struct pf_x86_filter *f, enum pf_target t, con
     size_t written = 0;
     for (uint32_t i = 0; i < f->nevents && !bad; i++) {
         uint64_t e = f->events[i];
-        if (!rfc && !masked && (e & ~PLAIN_KEPT) && e > (uint64_t)INT64_MAX) {
+        if (!rfc && !masked && (e & ~PF_PLAIN_KEPT) && e > (uint64_t)INT64_MAX) {
             /* QAPI's uint64 takes it, but not as a JSON integer jansson
              * can write; KVM drops such an entry anyway. */
             if (d)

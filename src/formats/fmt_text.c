@@ -1,5 +1,8 @@
-/* emit_text.c - the decoded listing (--format text, --disassemble). */
-#include "formats/emit.h"
+/* fmt_text.c - the decoded listing (--format text, --disassemble) of
+ * either architecture's filter, with event names from the model when one
+ * is given. */
+#include "formats/format.h"
+
 #include "core/entry.h"
 
 #include <inttypes.h>
@@ -18,9 +21,12 @@ static void bitmap_str(FILE *out, uint32_t bitmap)
         }
 }
 
-void pf_emit_text(FILE *out, const struct pf_x86_filter *f, enum pf_target t,
-                  const struct pf_evtab_model *model)
+/* The header and every entry, decoded for target t (the select width
+ * differs: Intel 8 bits, AMD 12). */
+enum pf_status pf_fmt_text_x86(FILE *out, const struct pf_x86_filter *f, enum pf_target t,
+                               const struct pf_emit_ctx *c)
 {
+    const struct pf_evtab_model *model = c->model;
     int masked = !!(f->flags & KVM_PMU_EVENT_FLAG_MASKED_EVENTS);
     const char *act = f->action == KVM_PMU_EVENT_ALLOW  ? "ALLOW"
                       : f->action == KVM_PMU_EVENT_DENY ? "DENY"
@@ -49,18 +55,21 @@ void pf_emit_text(FILE *out, const struct pf_x86_filter *f, enum pf_target t,
         pf_entry_print(out, f->events[i], masked, t, model);
         fputc('\n', out);
     }
+    return pf_emit_done(out);
 }
 
-void pf_emit_text_arm(FILE *out, const struct pf_arm_filter *f, unsigned arm_max,
-                      const struct pf_evtab_model *model)
+/* The records in application order, decoded. */
+enum pf_status pf_fmt_text_arm(FILE *out, const struct pf_arm_filter *f, unsigned arm_max,
+                               const struct pf_emit_ctx *c)
 {
+    const struct pf_evtab_model *model = c->model;
     fprintf(out, "# KVM_ARM_VCPU_PMU_V3_FILTER, arm64 (events 0x0000-0x%04x)", arm_max);
     if (model)
         fprintf(out, " (names: %s)", model->name);
     fprintf(out, "\nrecords      %zu, applied in this order\n", f->n);
     if (!f->n) {
         fputs("default      no filter: every event counts\n", out);
-        return;
+        return pf_emit_done(out);
     }
     fprintf(out, "default      %s (set by the first record, which %s)\n",
             f->rec[0].action == KVM_PMU_EVENT_ALLOW ? "deny" : "allow",
@@ -79,4 +88,5 @@ void pf_emit_text_arm(FILE *out, const struct pf_arm_filter *f, unsigned arm_max
         }
         fputc('\n', out);
     }
+    return pf_emit_done(out);
 }

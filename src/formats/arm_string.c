@@ -1,4 +1,5 @@
-/* interop_arm.c - arm64 PMU filter records in other tools' formats.
+/* arm_string.c - arm64 PMU filter records as the range strings of
+ * kvmtool and QEMU (--format kvmtool, qemu-arm), out and in.
  *
  * The records are KVM_ARM_VCPU_PMU_V3_FILTER's (Linux
  * Documentation/virt/kvm/devices/vcpu.rst): "A filter range is defined as
@@ -25,40 +26,23 @@
  *   ';' and reads each item with sscanf("%c:%hx-%hx"), refusing start >
  *   end; its getter prints "%c:0x%hx-0x%hx".
  *
- * Both read hexadecimal with or without 0x; so does pf_arm_parse_string,
+ * Both read hexadecimal with or without 0x; so does pf_arm_string_parse,
  * which is stricter than sscanf in refusing what follows an item other
  * than the separator (sscanf ignores it) and numbers beyond the PMU's
- * event space (KVM would refuse them with EINVAL). */
-#include "formats/interop.h"
+ * event space (KVM would refuse them with EINVAL).  An imported string
+ * becomes policy text through fmt_policy.c's arm64 view. */
+#include "formats/arm_string.h"
+
+#include "formats/format.h"
 
 #include <ctype.h>
 #include <inttypes.h>
-#include <jansson.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-#ifdef HAVE_CONFIG_H
-#include "config.h"
-#endif
-#ifndef PACKAGE_VERSION
-#define PACKAGE_VERSION "?"
-#endif
-
-#define ARM_ALLOW 0u
-#define ARM_DENY 1u
-#define ARM_SPACE 0x10000u
-
-int pf_arm_decide(const struct pf_arm_range *r, size_t n, unsigned event)
-{
-    if (!n)
-        return 1; /* no filter */
-    int allow = r[0].action != ARM_ALLOW;
-    for (size_t i = 0; i < n; i++)
-        if (event >= r[i].base && event - r[i].base < r[i].nevents)
-            allow = r[i].action == ARM_ALLOW;
-    return allow;
-}
+/* 16-bit event numbers: the most a record can name. */
+#define ARM_SPACE (PF_ARM_EVENT_MAX + 1u)
 
 static void report(struct pf_diags *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -73,7 +57,7 @@ static void report(struct pf_diags *d, const char *fmt, ...)
 }
 
 /* Index of the first record with events; n when none. */
-static size_t first_real(const struct pf_arm_range *r, size_t n)
+static size_t first_real(const struct pf_arm_record *r, size_t n)
 {
     size_t k = 0;
     while (k < n && !r[k].nevents)
@@ -81,17 +65,18 @@ static size_t first_real(const struct pf_arm_range *r, size_t n)
     return k;
 }
 
-int pf_arm_emit_string(FILE *out, const struct pf_arm_range *r, size_t n, char sep,
-                       struct pf_diags *d)
+enum pf_status pf_arm_string_write(FILE *out, const struct pf_arm_filter *f, char sep,
+                                   struct pf_diags *d)
 {
-    size_t k = first_real(r, n);
+    const struct pf_arm_record *r = f->rec;
+    size_t n = f->n, k = first_real(r, n);
     /* A leading empty record still sets the default; the strings can only
      * say that through a first range of the same action. */
-    if (k > 0 && (k == n ? r[0].action == ARM_ALLOW : r[k].action != r[0].action)) {
+    if (k > 0 && (k == n ? r[0].action == KVM_PMU_EVENT_ALLOW : r[k].action != r[0].action)) {
         report(d, "arm64 record 0 has no events but, being first, makes every event %s by default; "
-               "a %s string cannot say that", r[0].action == ARM_ALLOW ? "denied" : "allowed",
+               "a %s string cannot say that", r[0].action == KVM_PMU_EVENT_ALLOW ? "denied" : "allowed",
                sep == PF_ARM_SEP_KVMTOOL ? "kvmtool" : "QEMU");
-        return -1;
+        return PF_EPOLICY;
     }
     const char *s = "";
     for (size_t i = k; i < n; i++) {
@@ -101,13 +86,21 @@ int pf_arm_emit_string(FILE *out, const struct pf_arm_range *r, size_t n, char s
         if (last >= ARM_SPACE) {
             report(d, "arm64 record %zu (0x%x + %u events) goes beyond the 16-bit event space", i,
                    r[i].base, r[i].nevents);
-            return -1;
+            return PF_EPOLICY;
         }
-        fprintf(out, "%s%c:0x%x-0x%x", s, r[i].action == ARM_ALLOW ? 'A' : 'D', r[i].base, last);
+        fprintf(out, "%s%c:0x%x-0x%x", s, r[i].action == KVM_PMU_EVENT_ALLOW ? 'A' : 'D', r[i].base, last);
         s = sep == PF_ARM_SEP_KVMTOOL ? "," : ";";
     }
     fputc('\n', out);
-    return ferror(out) ? -1 : 0;
+    return pf_emit_done(out);
+}
+
+enum pf_status pf_fmt_arm_string(FILE *out, const struct pf_arm_filter *f, unsigned arm_max,
+                                 const struct pf_emit_ctx *c)
+{
+    (void)arm_max;
+    return pf_arm_string_write(out, f, c->fmt == PF_FORMAT_KVMTOOL ? PF_ARM_SEP_KVMTOOL : PF_ARM_SEP_QEMU,
+                               c->d);
 }
 
 /* ---- parsing ----------------------------------------------------------- */
@@ -227,18 +220,18 @@ static int hexnum(struct scan *s, const char *what, unsigned arm_max, unsigned *
     return 0;
 }
 
-static int push(struct pf_arm_range **v, size_t *n, size_t *cap, unsigned base, unsigned count,
-                unsigned action)
+/* Appends a record; -1 when memory is exhausted. */
+static int push(struct pf_arm_filter *f, size_t *cap, unsigned base, unsigned count, unsigned action)
 {
-    if (*n == *cap) {
+    if (f->n == *cap) {
         size_t nc = *cap ? *cap * 2 : 8;
-        struct pf_arm_range *nv = realloc(*v, nc * sizeof(**v));
+        struct pf_arm_record *nv = realloc(f->rec, nc * sizeof(*nv));
         if (!nv)
             return -1;
-        *v = nv;
+        f->rec = nv;
         *cap = nc;
     }
-    (*v)[(*n)++] = (struct pf_arm_range){(uint16_t)base, (uint16_t)count, (uint8_t)action};
+    f->rec[f->n++] = (struct pf_arm_record){(uint16_t)base, (uint16_t)count, (uint8_t)action};
     return 0;
 }
 
@@ -252,7 +245,7 @@ static int item(struct scan *s, char sep, unsigned arm_max, unsigned *action, un
         error_here(s, 1, "expected 'A' (allow) or 'D' (deny), found %s", found(s, b));
         return -1;
     }
-    *action = c == 'A' ? ARM_ALLOW : ARM_DENY;
+    *action = c == 'A' ? KVM_PMU_EVENT_ALLOW : KVM_PMU_EVENT_DENY;
     step(s);
     if (peek(s) != ':') {
         error_here(s, 1, "expected ':' after '%c', found %s", c, found(s, b));
@@ -283,12 +276,12 @@ static int item(struct scan *s, char sep, unsigned arm_max, unsigned *action, un
     return 0;
 }
 
-int pf_arm_parse_string(const struct pf_source *src, char sep, unsigned arm_max, struct pf_diags *d,
-                        struct pf_arm_range **out, size_t *n)
+enum pf_status pf_arm_string_parse(const struct pf_source *src, char sep, unsigned arm_max,
+                                   struct pf_diags *d, struct pf_arm_filter *out)
 {
     struct scan s = {src, 0, 1, 1, d};
-    struct pf_arm_range *v = NULL;
-    size_t nv = 0, cap = 0;
+    struct pf_arm_filter v = {0, NULL};
+    size_t cap = 0;
     int bad = 0;
     if (arm_max >= ARM_SPACE)
         arm_max = ARM_SPACE - 1;
@@ -303,13 +296,13 @@ int pf_arm_parse_string(const struct pf_source *src, char sep, unsigned arm_max,
         } else {
             unsigned count = hi - lo + 1;
             /* nevents is 16 bits: the whole space takes two records. */
-            int rc = count == ARM_SPACE ? push(&v, &nv, &cap, lo, count - 1, action) ||
-                                              push(&v, &nv, &cap, hi, 1, action)
-                                        : push(&v, &nv, &cap, lo, count, action);
+            int rc = count == ARM_SPACE ? push(&v, &cap, lo, count - 1, action) ||
+                                              push(&v, &cap, hi, 1, action)
+                                        : push(&v, &cap, lo, count, action);
             if (rc) {
                 pf_diag(d, PF_SEV_ERROR, NULL, "out of memory");
-                free(v);
-                return -1;
+                pf_arm_filter_free(&v);
+                return PF_ENOMEM;
             }
             blanks(&s);
         }
@@ -331,12 +324,11 @@ int pf_arm_parse_string(const struct pf_source *src, char sep, unsigned arm_max,
         }
     }
     if (bad) {
-        free(v);
-        return -1;
+        pf_arm_filter_free(&v);
+        return PF_EPOLICY;
     }
     *out = v;
-    *n = nv;
-    return 0;
+    return PF_OK;
 }
 
 int pf_arm_string_sniff(const char *buf, size_t len)
@@ -347,150 +339,38 @@ int pf_arm_string_sniff(const char *buf, size_t len)
     return i + 1 < len && (buf[i] == 'A' || buf[i] == 'D') && buf[i + 1] == ':';
 }
 
-int pf_import_arm_string(const char *name, const char *text, size_t len, enum pf_target t,
-                         unsigned arm_max, struct pf_diags *d, struct pf_import *out)
+enum pf_status pf_import_arm_string(const char *name, const char *text, size_t len,
+                                    enum pf_target t, unsigned arm_max, struct pf_diags *d,
+                                    struct pf_import *out)
 {
     memset(out, 0, sizeof(*out));
     const struct pf_source *src = pf_import_source(d, name, text, len);
     if (!src)
-        return -1;
+        return PF_ENOMEM;
     if (t != PF_TARGET_NONE && t != PF_TARGET_ARM64) {
         struct scan at = {src, 0, 1, 1, d};
         blanks(&at);
         error_here(&at, 2, "this is an arm64 filter (a kvmtool or QEMU range string), not one for %s",
                    pf_target_name(t));
-        return -1;
+        return PF_EPOLICY;
     }
     /* kvmtool separates with ',', QEMU with ';'; one item has neither. */
     char sep = memchr(text, PF_ARM_SEP_QEMU, len) ? PF_ARM_SEP_QEMU : PF_ARM_SEP_KVMTOOL;
-    struct pf_arm_range *r;
-    size_t n;
-    if (pf_arm_parse_string(src, sep, arm_max, d, &r, &n))
-        return -1;
+    struct pf_arm_filter f;
+    enum pf_status rc = pf_arm_string_parse(src, sep, arm_max, d, &f);
+    if (rc != PF_OK)
+        return rc;
+    const struct pf_emit_ctx c = {PF_FORMAT_POLICY, NULL, NULL, d};
     FILE *m = open_memstream(&out->policy, &out->len);
-    int rc = m ? pf_arm_emit_policy(m, r, n) : -1;
+    rc = m ? pf_fmt_policy_arm(m, &f, arm_max, &c) : PF_ENOMEM;
     if (m && fclose(m))
-        rc = -1;
-    free(r);
+        rc = PF_ENOMEM;
+    pf_arm_filter_free(&f);
     out->name = rc ? NULL : pf_import_name(name);
     if (!out->name) {
         pf_diag(d, PF_SEV_ERROR, NULL, "out of memory");
         pf_import_free(out);
-        return -1;
+        return PF_ENOMEM;
     }
-    return 0;
-}
-
-/* ---- policy, C, JSON --------------------------------------------------- */
-
-int pf_arm_emit_policy(FILE *out, const struct pf_arm_range *r, size_t n)
-{
-    fputs("# pmufc policy deciding as these arm64 PMU event filter records\n", out);
-    fputs("target arm64;\n", out);
-    if (!n) {
-        fputs("# no records: no filter, every event counts\ndefault allow;\n", out);
-        return ferror(out) ? -1 : 0;
-    }
-    /* The first record sets the default, even one without events. */
-    fprintf(out, "default %s;\n", r[0].action == ARM_ALLOW ? "deny" : "allow");
-    for (size_t i = 0; i < n; i++) {
-        const char *act = r[i].action == ARM_ALLOW ? "allow" : "deny";
-        unsigned last = (unsigned)r[i].base + r[i].nevents - 1;
-        if (!r[i].nevents)
-            fprintf(out, "# record %zu: %s of no events\n", i, act);
-        else if (r[i].nevents == 1)
-            fprintf(out, "%s arm 0x%x;\n", act, r[i].base);
-        else
-            fprintf(out, "%s arm 0x%x-0x%x;\n", act, r[i].base, last);
-    }
-    return ferror(out) ? -1 : 0;
-}
-
-int pf_arm_emit_c(FILE *out, const struct pf_arm_range *r, size_t n, const char *name)
-{
-    char id[128];
-    if (!name || !*name)
-        name = PF_C_DEFAULT_NAME;
-    size_t k = 0;
-    if (isdigit((unsigned char)name[0]))
-        id[k++] = '_';
-    for (const char *p = name; *p && k + 1 < sizeof(id); p++)
-        id[k++] = isalnum((unsigned char)*p) ? *p : '_';
-    id[k] = 0;
-    fprintf(out,
-            "/* %s: arm64 PMU event filter records, by pmufc %s.  Apply them in order,\n"
-            " * one KVM_SET_DEVICE_ATTR each on a vCPU, before KVM_ARM_VCPU_PMU_V3_INIT:\n"
-            " *     struct kvm_device_attr attr = {\n"
-            " *         .group = KVM_ARM_VCPU_PMU_V3_CTRL, .attr = KVM_ARM_VCPU_PMU_V3_FILTER,\n"
-            " *         .addr = (uint64_t)(uintptr_t)&%s[i] };\n"
-            " * Layout of arm64's struct kvm_pmu_event_filter (<asm/kvm.h>).\n"
-            " */\n#include <stdint.h>\n\n",
-            id, PACKAGE_VERSION, id);
-    fprintf(out, "enum { %s_count = %zu };\n", id, n);
-    if (!n) {
-        fputs("/* no records: no filter, every event counts */\n", out);
-        return ferror(out) ? -1 : 0;
-    }
-    fprintf(out,
-            "static const struct {\n"
-            "    uint16_t base_event;\n"
-            "    uint16_t nevents;\n"
-            "    uint8_t action;\n"
-            "    uint8_t pad[3];\n"
-            "} %s[%zu] = {\n",
-            id, n);
-    for (size_t i = 0; i < n; i++)
-        fprintf(out, "    {0x%04x, %u, %u, {0}}, /* %s 0x%x-0x%x */\n", r[i].base, r[i].nevents,
-                r[i].action, r[i].action == ARM_ALLOW ? "KVM_PMU_EVENT_ALLOW" : "KVM_PMU_EVENT_DENY",
-                r[i].base, (unsigned)r[i].base + (r[i].nevents ? r[i].nevents - 1u : 0u));
-    fprintf(out, "};\n"
-            "#if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L\n"
-            "_Static_assert(sizeof(%s[0]) == 8, \"%s: not the layout of struct kvm_pmu_event_filter\");\n"
-            "#endif\n",
-            id, id);
-    return ferror(out) ? -1 : 0;
-}
-
-int pf_arm_emit_json(FILE *out, const struct pf_arm_range *r, size_t n, unsigned arm_max)
-{
-    int bad = 0;
-    if (arm_max >= ARM_SPACE)
-        arm_max = ARM_SPACE - 1;
-    json_t *o = json_object(), *rs = json_array(), *c = json_object();
-    if (!o || !rs || !c) {
-        json_decref(o), json_decref(rs), json_decref(c);
-        return -1;
-    }
-    pf_json_put(o, "pmufc", json_string(PACKAGE_VERSION), &bad);
-    pf_json_put(o, "kind", json_string("arm64-filter"), &bad);
-    pf_json_put(o, "target", json_string("arm64"), &bad);
-    pf_json_put(o, "event_space", json_integer((json_int_t)arm_max + 1), &bad);
-    pf_json_put(o, "default",
-                !n ? json_string("allow") : json_string(r[0].action == ARM_ALLOW ? "deny" : "allow"), &bad);
-    for (size_t i = 0; i < n && !bad; i++) {
-        json_t *e = json_object();
-        if (!e) {
-            bad = 1;
-            break;
-        }
-        pf_json_put(e, "index", json_integer((json_int_t)i), &bad);
-        pf_json_put(e, "base", json_integer(r[i].base), &bad);
-        pf_json_put(e, "nevents", json_integer(r[i].nevents), &bad);
-        if (r[i].nevents)
-            pf_json_put(e, "last", json_integer((json_int_t)r[i].base + r[i].nevents - 1), &bad);
-        pf_json_put(e, "action", json_integer(r[i].action), &bad);
-        pf_json_put(e, "action_name", json_string(r[i].action == ARM_ALLOW ? "allow" : "deny"), &bad);
-        if (json_array_append_new(rs, e))
-            bad = 1;
-    }
-    pf_json_put(o, "records", rs, &bad);
-    size_t counting = 0;
-    for (unsigned ev = 0; ev <= arm_max; ev++)
-        counting += (size_t)pf_arm_decide(r, n, ev);
-    pf_json_put(c, "records", json_integer((json_int_t)n), &bad);
-    pf_json_put(c, "events", json_integer((json_int_t)arm_max + 1), &bad);
-    pf_json_put(c, "events_counting", json_integer((json_int_t)counting), &bad);
-    pf_json_put(o, "counts", c, &bad);
-    pf_json_put(o, "bytes", json_integer((json_int_t)(8 * n)), &bad);
-    return pf_json_write(out, o, JSON_INDENT(2), bad);
+    return PF_OK;
 }

@@ -1,4 +1,4 @@
-/* emit_c.c - a filter as a C initializer a VMM compiles in (--format c).
+/* fmt_c.c - a filter as a C initializer a VMM compiles in (--format c).
  *
  * x86: one static const object with exactly the layout of the kernel's
  * struct kvm_pmu_event_filter (u32 action, nevents, fixed_counter_bitmap,
@@ -9,24 +9,19 @@
  * therefore its own struct with a fixed array, checked with _Static_assert
  * where C11 is there.  It needs only <stdint.h>: numbers are written out
  * with the kernel's names in comments, so old linux headers (without the
- * masked-event constants) do not matter.  The arm64 variant is in
- * interop_arm.c. */
-#include "formats/interop.h"
+ * masked-event constants) do not matter.
+ *
+ * arm64: a static const array of arm64's struct kvm_pmu_event_filter
+ * records (u16 base_event, u16 nevents, u8 action, u8 pad[3]), to hand
+ * KVM one KVM_SET_DEVICE_ATTR each, in order. */
+#include "formats/format.h"
 
-#include "formats/emit.h"
 #include "core/entry.h"
 
 #include <ctype.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-
-#ifdef HAVE_CONFIG_H
-#include "config.h"
-#endif
-#ifndef PACKAGE_VERSION
-#define PACKAGE_VERSION "?"
-#endif
 
 /* NAME as a C identifier: other bytes become '_', a leading digit gets
  * one.  Returns a malloc'd string. */
@@ -46,7 +41,7 @@ static char *c_name(const char *name)
     return s;
 }
 
-/* One entry decoded as emit_text.c does, made safe inside a comment. */
+/* One entry decoded as fmt_text.c does, made safe inside a comment. */
 static void entry_comment(FILE *out, uint64_t e, int masked, enum pf_target t,
                           const struct pf_evtab_model *model)
 {
@@ -80,12 +75,13 @@ static void bitmap_comment(FILE *out, uint32_t b, enum pf_target t)
     fputs(" */", out);
 }
 
-int pf_emit_c(FILE *out, const struct pf_x86_filter *f, enum pf_target t, const char *name,
-              const struct pf_evtab_model *model)
+enum pf_status pf_fmt_c_x86(FILE *out, const struct pf_x86_filter *f, enum pf_target t,
+                            const struct pf_emit_ctx *c)
 {
-    char *id = c_name(name);
+    const struct pf_evtab_model *model = c->model;
+    char *id = c_name(c->id);
     if (!id)
-        return -1;
+        return PF_ENOMEM;
     int allow = f->action == KVM_PMU_EVENT_ALLOW;
     int masked = !!(f->flags & KVM_PMU_EVENT_FLAG_MASKED_EVENTS);
     fprintf(out,
@@ -93,7 +89,7 @@ int pf_emit_c(FILE *out, const struct pf_x86_filter *f, enum pf_target t, const 
             " * %s: %s.\n"
             " * Layout of struct kvm_pmu_event_filter (<linux/kvm.h>); install with\n"
             " *     ioctl(vm_fd, KVM_SET_PMU_EVENT_FILTER, (void *)&%s);\n",
-            id, t == PF_TARGET_NONE ? "x86" : pf_target_name(t), PACKAGE_VERSION,
+            id, t == PF_TARGET_NONE ? "x86" : pf_target_name(t), PF_FORMAT_VERSION,
             allow ? "ALLOW" : "DENY",
             allow ? "only the listed events and fixed counters count in the guest"
                   : "the listed events and fixed counters do not count in the guest",
@@ -134,5 +130,50 @@ int pf_emit_c(FILE *out, const struct pf_x86_filter *f, enum pf_target t, const 
             "#endif\n",
             id, f->nevents, id);
     free(id);
-    return ferror(out) ? -1 : 0;
+    return pf_emit_done(out);
+}
+
+enum pf_status pf_fmt_c_arm(FILE *out, const struct pf_arm_filter *f, unsigned arm_max,
+                            const struct pf_emit_ctx *c)
+{
+    (void)arm_max;
+    char *id = c_name(c->id);
+    if (!id)
+        return PF_ENOMEM;
+    fprintf(out,
+            "/* %s: arm64 PMU event filter records, by pmufc %s.  Apply them in order,\n"
+            " * one KVM_SET_DEVICE_ATTR each on a vCPU, before KVM_ARM_VCPU_PMU_V3_INIT:\n"
+            " *     struct kvm_device_attr attr = {\n"
+            " *         .group = KVM_ARM_VCPU_PMU_V3_CTRL, .attr = KVM_ARM_VCPU_PMU_V3_FILTER,\n"
+            " *         .addr = (uint64_t)(uintptr_t)&%s[i] };\n"
+            " * Layout of arm64's struct kvm_pmu_event_filter (<asm/kvm.h>).\n"
+            " */\n#include <stdint.h>\n\n",
+            id, PF_FORMAT_VERSION, id);
+    fprintf(out, "enum { %s_count = %zu };\n", id, f->n);
+    if (!f->n) {
+        fputs("/* no records: no filter, every event counts */\n", out);
+        free(id);
+        return pf_emit_done(out);
+    }
+    fprintf(out,
+            "static const struct {\n"
+            "    uint16_t base_event;\n"
+            "    uint16_t nevents;\n"
+            "    uint8_t action;\n"
+            "    uint8_t pad[3];\n"
+            "} %s[%zu] = {\n",
+            id, f->n);
+    for (size_t i = 0; i < f->n; i++) {
+        const struct pf_arm_record *r = &f->rec[i];
+        fprintf(out, "    {0x%04x, %u, %u, {0}}, /* %s 0x%x-0x%x */\n", r->base, r->nevents, r->action,
+                r->action == KVM_PMU_EVENT_ALLOW ? "KVM_PMU_EVENT_ALLOW" : "KVM_PMU_EVENT_DENY", r->base,
+                (unsigned)r->base + (r->nevents ? r->nevents - 1u : 0u));
+    }
+    fprintf(out, "};\n"
+            "#if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L\n"
+            "_Static_assert(sizeof(%s[0]) == 8, \"%s: not the layout of struct kvm_pmu_event_filter\");\n"
+            "#endif\n",
+            id, id);
+    free(id);
+    return pf_emit_done(out);
 }
