@@ -1,41 +1,53 @@
-/* cli_load.h - the loader's command-line modes, called from main.c.
+/* load.h - a filter on its way into the kernel, for the load modes
+ * (load.c: --apply, --probe; run.c: run).
  *
- * Each function does one mode from start to finish (reads the input,
- * compiles or validates it, prints diagnostics and results) and returns
- * the process's exit status:
- *   0 done; 64 usage; 65 bad policy or filter, or the kernel refused the
- *   filter; 66 cannot read the input; 69 unavailable (no such process, no
- *   VM fd, not a VM fd, no KVM or no filter support, EIO: not the VM's
- *   creator, a VMM that cannot be preloaded); 70 internal error; 71
- *   injection failed (ptrace error, the process died); 77 not allowed
- *   (cannot trace the process); run only: 126 VMM not executable, 127
- *   VMM not found.
- * o holds the compile options main.c parsed (--target, --cpu, --abi,
- * --arm-pmu, -W, -w).  A filter FILE is told from a policy by content (a
- * filter always has NUL bytes).  Without --target, filters are for this
- * host; a filter for another vendor is applied after a warning. */
+ * Their exit statuses: 0 done; 64 usage; 65 bad policy or filter, or the
+ * kernel refused the filter; 66 cannot read the input; 69 unavailable (no
+ * such process, no VM fd, not a VM fd, no KVM or no filter support, EIO:
+ * not the VM's creator, a VMM that cannot be preloaded); 70 internal
+ * error; 71 injection failed (ptrace error, the process died); 77 not
+ * allowed (cannot trace the process); run only: 126 VMM not executable,
+ * 127 VMM not found.  The compile options (--target, --cpu, --abi,
+ * --arm-pmu, -W, -w) apply to a policy FILE; a filter FILE is told from a
+ * policy by content (a filter always has NUL bytes).  Without --target,
+ * filters are for this host; a filter for another vendor is applied only
+ * with --force-vendor. */
 #ifndef PMUFC_CLI_LOAD_H
 #define PMUFC_CLI_LOAD_H
 
 #include "core/compile.h"
+#include "kernel/apply.h"
 
-#include <stdio.h>
+#include <stddef.h>
+#include <stdint.h>
 
-/* `pmufc run POLICY|BLOB [--] VMM [ARGS...]`: argv[0] is the filter,
- * argv[1..] the VMM and its arguments (a leading "--" is skipped).  Does
- * not return when the VMM starts. */
-int pf_cli_run(int argc, char **argv, const struct pf_compile_opts *o);
+/* A filter ready for the kernel: the bytes, what they are for, and what
+ * this host's KVM is. */
+struct pf_cli_loaded {
+    uint8_t *blob; /* malloc'd */
+    size_t len;
+    enum pf_target t;
+    unsigned arm_max;
+    int krc;                 /* pf_kvm_probe's result: 0, or -errno of opening /dev/kvm */
+    struct pf_kvm_caps caps; /* this host's KVM, as probed */
+    char desc[160];          /* "intel, ALLOW, 2 plain entries" */
+};
 
-/* `pmufc --apply --pid PID [--vm-fd N] FILE` and `pmufc --apply --vm-fd N
- * FILE`: pid and vm_fd are the option arguments as given, NULL when
- * absent. */
-int pf_cli_apply(const char *input, const char *pid, const char *vm_fd,
-                 const struct pf_compile_opts *o);
+/* Reads FILE and turns it into a validated filter for the kernel: a
+ * policy is compiled (and verified), a filter is validated; check: and
+ * checked for this host (pf_cli_check_host).  Diagnostics go to standard
+ * error.  Returns 0 (free f->blob after) or an exit status. */
+int pf_cli_load(const char *input, const struct pf_compile_opts *o, int check,
+                struct pf_cli_loaded *f);
 
-/* `pmufc --probe [FILE]`: input NULL for the capabilities only. */
-int pf_cli_probe(const char *input, const struct pf_compile_opts *o);
+/* Is the filter for this host's KVM?  Not across architectures, ever;
+ * not for the other x86 vendor's rules unless --force-vendor (a warning
+ * then, an error under -W).  Returns 0 or an exit status. */
+int pf_cli_check_host(const struct pf_cli_loaded *f, const struct pf_compile_opts *o);
 
-/* The usage lines and options of these modes, for --help. */
-void pf_cli_load_usage(FILE *out);
+/* Does this kernel take the filter?  Tried on a scratch VM.  Returns 0;
+ * EX_SOFTWARE when memory ran out (said); else the status of the refusal,
+ * whose diagnostics are printed (the caller says what it means). */
+int pf_cli_scratch_vm(const struct pf_cli_loaded *f);
 
 #endif

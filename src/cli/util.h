@@ -1,11 +1,19 @@
-/* cli_util.h - what the pmufc program's modes share: messages that end
- * in an exit status, and exit statuses for compile results (sysexits).
- * Part of the program (main.c, cli_load.c), not of libpmufc: a library
- * does not print to stderr on its own. */
+/* util.h - what the pmufc program's modes share: messages that end in an
+ * exit status, exit statuses (sysexits) for library results, and the
+ * program's side of input and output (base/io.h underneath, as for the
+ * library).  Part of the program, not of libpmufc: a library does not
+ * print to stderr on its own.
+ *
+ * Every fallible function of cli/ returns an exit status: 0, or a
+ * sysexits code whose reason is already printed. */
 #ifndef PMUFC_CLI_UTIL_H
 #define PMUFC_CLI_UTIL_H
 
+#include "base/arena.h"
+#include "base/diag.h"
 #include "core/compile.h"
+
+#include <stddef.h>
 
 /* "pmufc: MESSAGE" on stderr; returns status. */
 int pf_cli_fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -16,5 +24,25 @@ int pf_cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)
 /* 0, EX_DATAERR (the policy is wrong or fits no filter), EX_USAGE (no
  * target), EX_SOFTWARE (internal error, out of memory). */
 int pf_cli_status_exit(enum pf_status s);
+
+/* Reads FILE ("-": standard input) of at most PF_INPUT_LIMIT bytes into a
+ * malloc'd buffer.  Returns 0, EX_NOINPUT (cannot open or read it),
+ * EX_DATAERR (too large) or EX_SOFTWARE (out of memory). */
+int pf_cli_read_input(const char *path, char **buf, size_t *len);
+
+/* Writes the output to path (NULL or "-": standard output) whole or not
+ * at all; a binary one is refused on a terminal.  Returns 0, EX_USAGE or
+ * EX_CANTCREAT. */
+int pf_cli_write_output(const char *path, const void *buf, size_t len, int binary);
+
+/* What went to standard output must have got there: a full disk or a
+ * closed pipe is a failure, said on stderr.  Returns rc, or EX_CANTCREAT
+ * when rc is 0 and standard output could not be written. */
+int pf_cli_flushed(int rc);
+
+/* Diagnostics in a new arena, with o's -W and -w (o NULL: warnings not
+ * shown, another step showed them).  Returns the arena to free, NULL when
+ * memory ran out. */
+struct pf_arena *pf_cli_diags(struct pf_diags *d, const struct pf_compile_opts *o);
 
 #endif

@@ -1,0 +1,79 @@
+/* cli.h - the pmufc program: its options, and its table of modes.
+ *
+ * main.c parses the options every mode shares into a struct pf_cli, picks
+ * one row of its table of modes (struct pf_cli_mode: the option or
+ * subcommand that chooses it, the operands it takes, its function) and
+ * calls the function.  The modes live one group to a file:
+ *   compile.c  compile (the default), -d
+ *   query.c    --check, --stats, --list-events, --list-cpus, --list-policies
+ *   load.c     --apply, --probe
+ *   run.c      run
+ * Each mode does its work from start to finish (prints diagnostics and
+ * results) and returns the process's exit status (sysexits, see util.h
+ * and pmufc(1)).  The program is not libpmufc: it prints; the library
+ * never does. */
+#ifndef PMUFC_CLI_H
+#define PMUFC_CLI_H
+
+#include "core/compile.h"
+#include "formats/interop.h"
+
+#include <stddef.h>
+
+enum { PF_CLI_MAX_INCLUDE_DIRS = 32 };
+
+/* What the command line said, for every mode. */
+struct pf_cli {
+    struct pf_compile_opts opts;  /* --target, --cpu, --abi, --arm-pmu, -I, -W, -w, --force-vendor */
+    const char *include_dirs[PF_CLI_MAX_INCLUDE_DIRS + 2]; /* opts.include_dirs points here */
+    int ninclude;
+    enum pf_format format;        /* --format */
+    const char *output, *id;      /* -o (NULL: none given), --id */
+    const char *event;            /* --check's EVENT */
+    const char *pid, *vm_fd;      /* --apply's --pid, --vm-fd (NULL: not given) */
+    int verbose;                  /* -v */
+    const char *input;            /* the FILE operand (NULL: none) */
+    const char *buf;              /* its bytes, for the modes that have them read (PF_CLI_READ) */
+    size_t len;
+    int nargs;                    /* run: the operands after `run` */
+    char **args;
+};
+
+/* The operands a mode takes after the options. */
+enum pf_cli_operands {
+    PF_CLI_NONE,  /* nothing (--list-*) */
+    PF_CLI_MAYBE, /* an optional FILE, read by the mode (--probe) */
+    PF_CLI_FILE,  /* one FILE, read by the mode (--apply) */
+    PF_CLI_READ,  /* one FILE, read for the mode into buf and len; its
+                   * answer on standard output is checked (compile, -d, ...) */
+    PF_CLI_REST,  /* everything after the subcommand (run FILE -- VMM ARGS) */
+};
+
+/* One row of the table of modes. */
+struct pf_cli_mode {
+    const char *command;  /* a subcommand ("run"); NULL: chosen by an option */
+    int opt;              /* getopt's value for the option that chooses it; 0: none */
+    int exclusive;        /* its option after another mode's is a usage error (else it overrides) */
+    int vm_options;       /* takes --pid and --vm-fd */
+    enum pf_cli_operands operands;
+    int (*run)(const struct pf_cli *cli);
+    const char *synopsis; /* its line(s) in --help's "Usage:", NULL: none */
+};
+
+/* compile.c */
+int pf_cli_compile(const struct pf_cli *cli);
+int pf_cli_disassemble(const struct pf_cli *cli);
+/* query.c */
+int pf_cli_check(const struct pf_cli *cli);
+int pf_cli_stats(const struct pf_cli *cli);
+int pf_cli_list_events(const struct pf_cli *cli);
+int pf_cli_list_cpus(const struct pf_cli *cli);
+int pf_cli_list_policies(const struct pf_cli *cli);
+/* load.c: FILE is a policy or a filter, told apart by content (a filter
+ * always has NUL bytes); filters are for this host unless --target. */
+int pf_cli_apply(const struct pf_cli *cli);
+int pf_cli_probe(const struct pf_cli *cli);
+/* run.c: does not return when the VMM starts. */
+int pf_cli_run(const struct pf_cli *cli);
+
+#endif
