@@ -220,19 +220,20 @@ static int hexnum(struct scan *s, const char *what, unsigned arm_max, unsigned *
     return 0;
 }
 
-/* Appends a record; -1 when memory is exhausted. */
-static int push(struct pf_arm_filter *f, size_t *cap, unsigned base, unsigned count, unsigned action)
+/* Appends a record. */
+static enum pf_status push(struct pf_arm_filter *f, size_t *cap, unsigned base, unsigned count,
+                           unsigned action)
 {
     if (f->n == *cap) {
         size_t nc = *cap ? *cap * 2 : 8;
         struct pf_arm_record *nv = realloc(f->rec, nc * sizeof(*nv));
         if (!nv)
-            return -1;
+            return PF_ENOMEM;
         f->rec = nv;
         *cap = nc;
     }
     f->rec[f->n++] = (struct pf_arm_record){(uint16_t)base, (uint16_t)count, (uint8_t)action};
-    return 0;
+    return PF_OK;
 }
 
 /* One item; 0 and *rec filled, or -1 after an error (the cursor is then

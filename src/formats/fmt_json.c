@@ -176,30 +176,32 @@ enum pf_status pf_fmt_json_x86(FILE *out, const struct pf_x86_filter *f, enum pf
     return pf_json_write(out, o, JSON_INDENT(2), bad);
 }
 
-/* Events the records let count, from the kernel model's bitmap: the
- * records' own decision.  pf_eval_arm_counts would add the two events KVM
- * never filters (SW_INCR, CHAIN), which this count has never included.
- * -1 when the model refuses the records (a reason in d). */
-static long arm_counting(const struct pf_arm_filter *f, unsigned arm_max, struct pf_diags *d)
+/* *n: the events the records let count, from the kernel model's bitmap:
+ * the records' own decision.  pf_eval_arm_counts would add the two events
+ * KVM never filters (SW_INCR, CHAIN), which this count has never
+ * included.  PF_EPOLICY (a reason in d) when the model refuses the
+ * records. */
+static enum pf_status arm_counting(const struct pf_arm_filter *f, unsigned arm_max,
+                                   struct pf_diags *d, size_t *n)
 {
     uint8_t *blob;
     size_t len;
     if (pf_arm_encode(f, &blob, &len))
-        return -1;
+        return PF_ENOMEM;
     struct pf_eval_arm ev;
     const char *why = "";
     int rc = pf_eval_arm_load(&ev, blob, len, (size_t)arm_max + 1, &why);
     free(blob);
     if (rc) {
         if (d)
-            pf_diag(d, PF_SEV_ERROR, NULL, "json: the arm64 records do not load: %s", why);
-        return -1;
+            pf_diag(d, PF_SEV_ERROR, NULL, "json: the kernel model refuses these arm64 records: %s", why);
+        return PF_EPOLICY;
     }
-    long n = 0;
+    *n = 0;
     for (unsigned e = 0; e <= arm_max; e++)
-        n += !ev.bitmap || ev.bitmap[e];
+        *n += !ev.bitmap || ev.bitmap[e];
     pf_eval_arm_free(&ev);
-    return n;
+    return PF_OK;
 }
 
 enum pf_status pf_fmt_json_arm(FILE *out, const struct pf_arm_filter *f, unsigned arm_max,
@@ -208,9 +210,10 @@ enum pf_status pf_fmt_json_arm(FILE *out, const struct pf_arm_filter *f, unsigne
     int bad = 0;
     if (arm_max > PF_ARM_EVENT_MAX)
         arm_max = PF_ARM_EVENT_MAX;
-    long counting = arm_counting(f, arm_max, ctx->d);
-    if (counting < 0)
-        return ctx->d && pf_diags_failed(ctx->d) ? PF_EPOLICY : PF_ENOMEM;
+    size_t counting;
+    enum pf_status st = arm_counting(f, arm_max, ctx->d, &counting);
+    if (st != PF_OK)
+        return st;
     json_t *o = json_object(), *rs = json_array(), *c = json_object();
     if (!o || !rs || !c) {
         json_decref(o), json_decref(rs), json_decref(c);

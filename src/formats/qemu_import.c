@@ -13,8 +13,9 @@
 #include "formats/json.h"
 #include "formats/qemu_read.h"
 
+#include "base/arena.h"
+
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,75 +42,54 @@ static void syntax_error(struct pf_qemu_object *m, const json_error_t *e)
             !strncmp(e->text, "too big integer", 15) ? " (pmufc reads integers up to 2^63 - 1)" : "");
 }
 
-/* A malloc'd formatted string, or NULL. */
-static char *xprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *xprintf(const char *fmt, ...)
+/* s copied into a, for a comment line: no line breaks.  NULL when memory
+ * is exhausted. */
+static char *comment_safe(struct pf_arena *a, const char *s)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (!s)
-        return NULL;
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    return s;
+    char *c = pf_arena_strndup(a, s, strlen(s));
+    for (char *p = c; p && *p; p++)
+        if ((unsigned char)*p < 0x20)
+            *p = '?';
+    return c;
 }
 
-/* name, for a comment line: no line breaks. */
-static void comment_safe(char *s)
-{
-    for (; *s; s++)
-        if ((unsigned char)*s < 0x20)
-            *s = '?';
-}
-
+/* The notes (one comment per rule pointing back into the JSON) live in a
+ * scratch arena for the time of the writing. */
 static enum pf_status write_policy(struct pf_qemu_object *m, const json_t *root, struct pf_import *out)
 {
     struct pf_x86_filter f = {(uint32_t)m->action, (uint32_t)m->n, m->bitmap,
                               m->masked > 0 ? KVM_PMU_EVENT_FLAG_MASKED_EVENTS : 0u, m->code};
-    char **notes = calloc(m->n ? m->n : 1, sizeof(*notes));
-    char *title = NULL, *fixed = NULL, *name = strdup(m->j.src->name);
+    struct pf_arena *a = pf_arena_new();
+    const char **notes = a ? pf_arena_alloc(a, (m->n ? m->n : 1) * sizeof(*notes)) : NULL;
+    const char *name = notes ? comment_safe(a, m->j.src->name) : NULL, *fixed = NULL;
     enum pf_status rc = PF_ENOMEM;
-    if (!notes || !name)
+    if (!name)
         goto done;
-    comment_safe(name);
     for (size_t i = 0; i < m->n; i++) {
         struct pf_loc l = pf_jdoc_loc(&m->j, m->off[i], m->off[i]);
-        if (!(notes[i] = xprintf("events[%zu] at %s:%u:%u", i, name, l.line, l.col)))
+        if (!(notes[i] = pf_arena_printf(a, "events[%zu] at %s:%u:%u", i, name, l.line, l.col)))
             goto done;
     }
     if (m->has_fixed) {
         struct pf_loc l = pf_jdoc_loc(&m->j, m->fixed_off, m->fixed_off);
-        if (!(fixed = xprintf("x86-fixed-counter at %s:%u:%u", name, l.line, l.col)))
+        if (!(fixed = pf_arena_printf(a, "x86-fixed-counter at %s:%u:%u", name, l.line, l.col)))
             goto done;
     }
     const char *id = json_string_value(json_object_get(root, "id"));
-    char *safe_id = id ? strdup(id) : NULL;
-    if (safe_id)
-        comment_safe(safe_id);
-    title = xprintf("from %s: QEMU kvm-pmu-filter%s%s%s (%s)", name, safe_id ? " \"" : "",
-                    safe_id ? safe_id : "", safe_id ? "\"" : "",
-                    m->rfc ? "RFC v1 shape, July 2024" : "2025 shape");
-    free(safe_id);
+    const char *safe_id = id ? comment_safe(a, id) : NULL;
+    const char *title = pf_arena_printf(a, "from %s: QEMU kvm-pmu-filter%s%s%s (%s)", name,
+                                        safe_id ? " \"" : "", safe_id ? safe_id : "",
+                                        safe_id ? "\"" : "",
+                                        m->rfc ? "RFC v1 shape, July 2024" : "2025 shape");
     if (!title)
         goto done;
-    struct pf_policy_notes pn = {title, fixed, (const char *const *)notes, 1};
+    struct pf_policy_notes pn = {title, fixed, notes, 1};
     FILE *mem = open_memstream(&out->policy, &out->len);
     if (!mem)
         goto done;
     enum pf_status wrc = pf_fmt_policy_x86_notes(mem, &f, m->t, NULL, &pn);
-    if (fclose(mem) || wrc) {
-        free(out->policy);
-        out->policy = NULL;
-        goto done;
-    }
-    if (!(out->name = pf_import_name(m->j.src->name))) {
-        free(out->policy);
-        out->policy = NULL;
+    if (fclose(mem) || wrc || !(out->name = pf_import_name(m->j.src->name))) {
+        pf_import_free(out);
         goto done;
     }
     out->rfc = m->rfc;
@@ -117,12 +97,7 @@ static enum pf_status write_policy(struct pf_qemu_object *m, const json_t *root,
 done:
     if (rc)
         pf_diag(m->d, PF_SEV_ERROR, NULL, "out of memory");
-    for (size_t i = 0; notes && i < m->n; i++)
-        free(notes[i]);
-    free(notes);
-    free(title);
-    free(fixed);
-    free(name);
+    pf_arena_free(a);
     return rc;
 }
 
