@@ -213,18 +213,3 @@ enum pf_status pf_write_file(const char *path, const void *buf, size_t len, stru
     }
     return s;
 }
-
-/* The former interface, for the command line until it reports through
- * struct pf_diags too. */
-int pf_write_atomic(const char *path, const void *buf, size_t len, char *err, size_t errlen)
-{
-    int errnum;
-    return write_file(path, buf, len, err, errlen, &errnum) == PF_OK ? 0 : -1;
-}
-
-int pf_read_input(const char *path, size_t limit, char **buf, size_t *len, char *err, size_t errlen)
-{
-    int errnum;
-    enum pf_status s = read_file(path, limit, buf, len, err, errlen, &errnum);
-    return s == PF_OK ? 0 : s == PF_ETOOBIG ? -2 : s == PF_ENOMEM ? -3 : -1;
-}

@@ -20,11 +20,4 @@ enum pf_status pf_read_file(const char *path, size_t limit, char **buf, size_t *
  * through, symlinks followed.  Returns PF_OK, PF_ESYSTEM or PF_ENOMEM. */
 enum pf_status pf_write_file(const char *path, const void *buf, size_t len, struct pf_diags *d);
 
-/* The former interface, with the message in err: pf_write_atomic returns
- * 0 or -1; pf_read_input 0, -1 (cannot open or read), -2 (larger than
- * limit), -3 (memory).  Kept for the command line only, until it reports
- * through struct pf_diags. */
-int pf_write_atomic(const char *path, const void *buf, size_t len, char *err, size_t errlen);
-int pf_read_input(const char *path, size_t limit, char **buf, size_t *len, char *err, size_t errlen);
-
 #endif

@@ -46,15 +46,15 @@ int pf_cli_decode(const struct pf_cli *cli, struct pf_cli_decoded *d)
     f->arm = &d->arm;
     if (f->t == PF_TARGET_NONE)
         return pf_cli_usage_error("%s", "this host is neither Intel nor AMD: give --target");
-    int rc = pf_decode_filter_print(stderr, cli->input, f->blob, f->len, f->t, f->arm_max,
-                                    cli->opts.werror, cli->opts.no_warnings, &d->x86, &d->arm);
-    if (rc == -2)
-        return EX_SOFTWARE;
+    int rc = pf_cli_validate(cli->input, f->blob, f->len, f->t, f->arm_max, &cli->opts, &d->x86,
+                             &d->arm);
+    if (rc == EX_SOFTWARE)
+        return rc;
     /* The bytes do not say their architecture: x86 comes from the host. */
     if (rc && f->t != PF_TARGET_ARM64 && cli->opts.target == PF_TARGET_NONE &&
         f->len % PF_ARM_RECORD == 0)
         fputs("pmufc: note: if this is an arm64 filter, give --target arm64\n", stderr);
-    return rc ? EX_DATAERR : 0;
+    return rc;
 }
 
 void pf_cli_decoded_free(struct pf_cli_decoded *d)

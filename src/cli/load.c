@@ -63,11 +63,7 @@ static int check_blob(const char *input, const char *buf, size_t len,
     f->t = o->target != PF_TARGET_NONE ? o->target : f->caps.host;
     if (f->t == PF_TARGET_NONE)
         return pf_cli_usage_error("this host is neither Intel, AMD nor arm64: give --target");
-    int rc = pf_decode_filter_print(stderr, input, (const uint8_t *)buf, len, f->t, f->arm_max,
-                                    o->werror, o->no_warnings, NULL, NULL);
-    if (rc)
-        return rc == -2 ? pf_cli_fail(EX_SOFTWARE, "out of memory") : EX_DATAERR;
-    return 0;
+    return pf_cli_validate(input, (const uint8_t *)buf, len, f->t, f->arm_max, o, NULL, NULL);
 }
 
 /* A policy FILE, compiled for the target (--target, else the policy's,

@@ -154,5 +154,5 @@ int pf_cli_list_cpus(const struct pf_cli *cli)
 int pf_cli_list_policies(const struct pf_cli *cli)
 {
     (void)cli;
-    return pf_list_policies(stdout, PMUFC_POLICYDIR) ? EX_NOINPUT : 0;
+    return pf_cli_list_shipped(PMUFC_POLICYDIR);
 }

@@ -3,6 +3,8 @@
 
 #include "base/io.h"
 #include "base/status.h"
+#include "kernel/apply.h"
+#include "lang/policies.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -59,13 +61,25 @@ int pf_cli_status_exit(enum pf_status s)
     return EX_SOFTWARE;
 }
 
+/* A library step's diagnostics, printed as "pmufc: MESSAGE" lines (they
+ * have no location: base/io.c's and the policy folder's); returns status
+ * when s failed, else 0. */
+static int said(enum pf_status s, int status, struct pf_diags *d, struct pf_arena *a)
+{
+    for (const struct pf_diag *g = d->head; g; g = g->next)
+        fprintf(stderr, "pmufc: %s\n", g->msg);
+    pf_arena_free(a);
+    return s == PF_OK ? 0 : status;
+}
+
 int pf_cli_read_input(const char *path, char **buf, size_t *len)
 {
-    char err[512];
-    int rc = pf_read_input(path, PF_INPUT_LIMIT, buf, len, err, sizeof(err));
-    if (rc)
-        return pf_cli_fail(rc == -2 ? EX_DATAERR : rc == -3 ? EX_SOFTWARE : EX_NOINPUT, "%s", err);
-    return 0;
+    struct pf_diags d;
+    struct pf_arena *a = pf_cli_diags(&d, NULL);
+    if (!a)
+        return pf_cli_fail(EX_SOFTWARE, "out of memory");
+    enum pf_status s = pf_read_file(path, PF_INPUT_LIMIT, buf, len, &d, NULL);
+    return said(s, s == PF_ETOOBIG ? EX_DATAERR : s == PF_ENOMEM ? EX_SOFTWARE : EX_NOINPUT, &d, a);
 }
 
 int pf_cli_write_output(const char *path, const void *buf, size_t len, int binary)
@@ -75,10 +89,37 @@ int pf_cli_write_output(const char *path, const void *buf, size_t len, int binar
     if (binary && !strcmp(path, "-") && isatty(STDOUT_FILENO))
         return pf_cli_fail(EX_USAGE, "refusing to write a binary filter to a terminal; use -o FILE or "
                                      "--format text");
-    char err[512];
-    if (pf_write_atomic(path, buf, len, err, sizeof(err)))
-        return pf_cli_fail(EX_CANTCREAT, "%s", err);
-    return 0;
+    struct pf_diags d;
+    struct pf_arena *a = pf_cli_diags(&d, NULL);
+    if (!a)
+        return pf_cli_fail(EX_SOFTWARE, "out of memory");
+    enum pf_status s = pf_write_file(path, buf, len, &d);
+    return said(s, EX_CANTCREAT, &d, a);
+}
+
+int pf_cli_list_shipped(const char *dir)
+{
+    struct pf_diags d;
+    struct pf_arena *a = pf_cli_diags(&d, NULL);
+    if (!a)
+        return pf_cli_fail(EX_SOFTWARE, "out of memory");
+    enum pf_status s = pf_list_policies(stdout, dir, &d);
+    return said(s, s == PF_ENOMEM ? EX_SOFTWARE : EX_NOINPUT, &d, a);
+}
+
+int pf_cli_validate(const char *name, const uint8_t *blob, size_t len, enum pf_target t,
+                    unsigned arm_max, const struct pf_compile_opts *o, struct pf_x86_filter *x86,
+                    struct pf_arm_filter *arm)
+{
+    struct pf_diags d;
+    struct pf_arena *a = pf_cli_diags(&d, o);
+    if (!a)
+        return pf_cli_fail(EX_SOFTWARE, "out of memory");
+    struct pf_source src = {name, (const char *)blob, len};
+    enum pf_status s = pf_decode_filter(blob, len, t, arm_max, &src, &d, x86, arm);
+    pf_diags_print(stderr, &d);
+    pf_arena_free(a);
+    return s == PF_OK ? 0 : s == PF_ENOMEM ? EX_SOFTWARE : EX_DATAERR;
 }
 
 int pf_cli_flushed(int rc)

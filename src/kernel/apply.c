@@ -6,10 +6,8 @@
 
 #include "kernel/apply.h"
 
-#include "base/arena.h"
 #include "kernel/blob_x86.h"
 #include "kernel/blob_arm64.h"
-#include "kernel/host.h"
 #include "kernel/space.h"
 
 #include <errno.h>
@@ -138,24 +136,6 @@ enum pf_status pf_validate_filter(const uint8_t *blob, size_t len, enum pf_targe
                                   unsigned arm_max, const struct pf_source *src, struct pf_diags *d)
 {
     return pf_decode_filter(blob, len, t, arm_max, src, d, NULL, NULL);
-}
-
-int pf_decode_filter_print(FILE *err, const char *name, const uint8_t *blob, size_t len,
-                           enum pf_target t, unsigned arm_max, int werror, int no_warnings,
-                           struct pf_x86_filter *x86, struct pf_arm_filter *arm)
-{
-    struct pf_arena *a = pf_arena_new();
-    if (!a)
-        return -2;
-    struct pf_diags d;
-    pf_diags_init(&d, a);
-    d.werror = werror;
-    d.no_warnings = no_warnings;
-    struct pf_source src = {name, (const char *)blob, len};
-    enum pf_status s = pf_decode_filter(blob, len, t, arm_max, &src, &d, x86, arm);
-    pf_diags_print(err, &d);
-    pf_arena_free(a);
-    return s == PF_OK ? 0 : s == PF_ENOMEM ? -2 : -1;
 }
 
 static void refused(struct pf_diags *d, const struct pf_ioctl_via *via, const char *call, int fd,

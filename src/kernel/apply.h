@@ -64,14 +64,6 @@ enum pf_status pf_validate_for_host(const uint8_t *blob, size_t len, enum pf_tar
                                     unsigned arm_max, const struct pf_kvm_caps *host,
                                     struct pf_diags *d);
 
-/* pf_decode_filter of a file the user gave (name: for the diagnostics'
- * locations), its diagnostics printed to err, werror and no_warnings as in
- * struct pf_diags.  Returns 0, -1 when the filter is refused, -2 when
- * memory is exhausted. */
-int pf_decode_filter_print(FILE *err, const char *name, const uint8_t *blob, size_t len,
-                           enum pf_target t, unsigned arm_max, int werror, int no_warnings,
-                           struct pf_x86_filter *x86, struct pf_arm_filter *arm);
-
 /* Validates, then applies: x86 targets with KVM_SET_PMU_EVENT_FILTER on
  * fd (a VM), arm64 with one KVM_SET_DEVICE_ATTR per record on fd (a vCPU).
  * host, when not NULL, is what pf_kvm_probe found: the validator then

@@ -155,7 +155,7 @@ static void targets(FILE *out, const char *dir, const char *name)
         fputc(']', out);
 }
 
-int pf_list_policies(FILE *out, const char *dir)
+enum pf_status pf_list_policies(FILE *out, const char *dir, struct pf_diags *diags)
 {
     char src[PATH_MAX + 16], bin[PATH_MAX + 16];
     int tree = 0;
@@ -167,27 +167,39 @@ int pf_list_policies(FILE *out, const char *dir)
     }
     DIR *d = opendir(src);
     if (!d) {
-        fprintf(stderr, "pmufc: cannot read %s: %s%s\n", src, strerror(errno),
+        diags->errnum = errno;
+        pf_diag(diags, PF_SEV_ERROR, NULL, "cannot read %s: %s%s", src, strerror(errno),
                 tree ? "" : " (is pmufc installed?)");
-        return -1;
+        return PF_ESYSTEM;
     }
     char **names = NULL;
     size_t n = 0, cap = 0;
-    for (struct dirent *e; (e = readdir(d));) {
+    int oom = 0;
+    for (struct dirent *e; !oom && (e = readdir(d));) {
         size_t len = strlen(e->d_name);
         if (len < 4 || strcmp(e->d_name + len - 3, ".pf"))
             continue;
         if (n == cap) {
             char **nv = realloc(names, (cap = cap ? 2 * cap : 16) * sizeof(*names));
-            if (!nv)
+            if (!nv) {
+                oom = 1;
                 break;
+            }
             names = nv;
         }
         if (!(names[n] = strdup(e->d_name)))
-            break;
-        n++;
+            oom = 1;
+        else
+            n++;
     }
     closedir(d);
+    if (oom) {
+        while (n)
+            free(names[--n]);
+        free(names);
+        pf_diag(diags, PF_SEV_ERROR, NULL, "out of memory");
+        return PF_ENOMEM;
+    }
     if (n)
         qsort(names, n, sizeof(*names), cmp);
     for (size_t i = 0; i < n; i++) {
@@ -200,5 +212,5 @@ int pf_list_policies(FILE *out, const char *dir)
         free(names[i]);
     }
     free(names);
-    return 0;
+    return PF_OK;
 }

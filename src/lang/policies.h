@@ -3,6 +3,9 @@
 #ifndef PMUFC_POLICIES_H
 #define PMUFC_POLICIES_H
 
+#include "base/diag.h"
+#include "base/status.h"
+
 #include <stddef.h>
 #include <stdio.h>
 
@@ -25,11 +28,11 @@ int pf_build_tree(char *builddir, size_t bsize, char *srcdir, size_t ssize);
  * folder is in both). */
 int pf_shipped_dirs(char *src, size_t ssize, char *bin, size_t bsize);
 
-/* Lists the shipped policies: the *.pf files of dir, sorted, each with
- * the first line of its header comment and the compiled filters beside
- * it.  dir PMUFC_POLICYDIR (or NULL) stands for the shipped policies
- * wherever pf_shipped_dirs finds them.  Returns 0, or -1 with a message on
- * stderr when the folder cannot be read. */
-int pf_list_policies(FILE *out, const char *dir);
+/* Lists the shipped policies to out: the *.pf files of dir, sorted, each
+ * with the first line of its header comment and the compiled filters
+ * beside it.  dir PMUFC_POLICYDIR (or NULL) stands for the shipped
+ * policies wherever pf_shipped_dirs finds them.  Returns PF_OK; PF_ESYSTEM
+ * when the folder cannot be read, PF_ENOMEM, the reason in d. */
+enum pf_status pf_list_policies(FILE *out, const char *dir, struct pf_diags *d);
 
 #endif
