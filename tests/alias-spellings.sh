@@ -23,24 +23,24 @@ for list in "$TESTS_SRCDIR"/aliases/*.list; do
 	fi
 	for t in intel amd; do
 		for abi in auto masked; do
-			ncase=$((ncase + 1))
+			begin "$group.list: every spelling gives the same bytes on $t --abi $abi"
 			first=
 			for pf in "$tmp"/g/*.pf; do
 				i=$(basename "$pf" .pf)
 				out=$tmp/g/$i.$t.$abi.bin
 				if ! "$PMUFC" --cpu generic --target $t --abi $abi "$pf" -o "$out" 2>"$tmp/err"; then
 					fail "$group.list: spelling $((i + 1)) does not compile on $t --abi $abi:"
-					sed 's/^/    /' "$pf"; cat "$tmp/err"
+					show "$pf" 1000; show "$tmp/err"
 					continue
 				fi
 				if test -z "$first"; then
 					first=$out
 				elif ! cmp -s "$first" "$out"; then
 					fail "$group.list: spelling $((i + 1)) differs from the first on $t --abi $abi:"
-					sed 's/^/    /' "$pf"
+					show "$pf" 1000
 					"$PMUFC" --cpu generic --target $t -d "$first" >"$tmp/a.txt"
 					"$PMUFC" --cpu generic --target $t -d "$out" >"$tmp/b.txt"
-					diff -u "$tmp/a.txt" "$tmp/b.txt" | sed -n '1,40p'
+					diff -u "$tmp/a.txt" "$tmp/b.txt" | show - 40
 				fi
 			done
 		done

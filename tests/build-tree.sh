@@ -24,7 +24,7 @@ case $PMUFC in /*) ;; *) PMUFC=$(pwd)/$PMUFC ;; esac
 check() {
 	desc=$1
 	shift
-	ncase=$((ncase + 1))
+	begin "$desc"
 	if "$@"; then :; else fail "$desc"; fi
 }
 
@@ -40,7 +40,7 @@ want_targets() {
 }
 
 # 1. --list-policies from the build tree.
-ncase=$((ncase + 1))
+begin "--list-policies from the build tree lists the shipped policies"
 if "$PMUFC" --list-policies >"$tmp/list" 2>"$tmp/err" && ! test -s "$tmp/err"; then
 	n=0
 	for p in "$srcpol"/*.pf; do
@@ -56,7 +56,7 @@ if "$PMUFC" --list-policies >"$tmp/list" 2>"$tmp/err" && ! test -s "$tmp/err"; t
 	check "--list-policies: $(grep -c . "$tmp/list") lines for $n policies" test "$(grep -c . "$tmp/list")" = "$n"
 else
 	fail "--list-policies from the build tree failed:"
-	sed 's/^/    /' "$tmp/err"
+	show "$tmp/err" 1000
 fi
 
 # 2. Shipped policies included by name.
@@ -64,38 +64,38 @@ fi
 mkdir -p "$tmp/pol"
 for form in tier-standard tier-standard.pf; do
 	printf 'include "%s";\n' "$form" >"$tmp/pol/p.pf"
-	ncase=$((ncase + 1))
+	begin "include \"$form\" from the build tree: the bytes of policies/tier-standard.pf"
 	if "$PMUFC" --target intel -o "$tmp/inc.bin" "$tmp/pol/p.pf" 2>"$tmp/err"; then
 		cmp -s "$tmp/direct.bin" "$tmp/inc.bin" || fail "include \"$form\": not the bytes of policies/tier-standard.pf"
 	else
 		fail "include \"$form\" from the build tree:"
-		sed 's/^/    /' "$tmp/err"
+		show "$tmp/err" 1000
 	fi
-	ncase=$((ncase + 1))
+	begin "include \"$form\" on stdin: the bytes of policies/tier-standard.pf"
 	if (cd "$tmp" && printf 'include "%s";\n' "$form" | "$PMUFC" --target intel -o "$tmp/stdin.bin" -) 2>"$tmp/err"; then
 		cmp -s "$tmp/direct.bin" "$tmp/stdin.bin" || fail "include \"$form\" on stdin: not the bytes of policies/tier-standard.pf"
 	else
 		fail "include \"$form\" on stdin from the build tree:"
-		sed 's/^/    /' "$tmp/err"
+		show "$tmp/err" 1000
 	fi
 done
 printf 'include "no-such-policy";\n' >"$tmp/pol/none.pf"
-ncase=$((ncase + 1))
+begin "include \"no-such-policy\" is refused: cannot find it"
 if "$PMUFC" --target intel -o "$tmp/x.bin" "$tmp/pol/none.pf" 2>"$tmp/err"; then
 	fail "include \"no-such-policy\" compiled"
 else
-	grep -q "cannot find 'no-such-policy'" "$tmp/err" || { fail "include \"no-such-policy\": not the expected error:"; cat "$tmp/err"; }
+	grep -q "cannot find 'no-such-policy'" "$tmp/err" || { fail "include \"no-such-policy\": not the expected error:"; show "$tmp/err"; }
 fi
 # An -I folder, then a file next to the policy, come before the shipped one.
 mkdir -p "$tmp/own"
 printf 'default deny;\nallow x86 select=0xc0 umask=0x00;\nallow fixed 0x1;\n' >"$tmp/own/tier-standard.pf"
 printf 'include "tier-standard";\n' >"$tmp/pol/p.pf"
+begin "include \"tier-standard\" with -I: the -I folder's file"
 "$PMUFC" --target intel -o "$tmp/one.bin" "$tmp/own/tier-standard.pf" || fail "own tier-standard.pf does not compile"
-ncase=$((ncase + 1))
 "$PMUFC" --target intel -I "$tmp/own" -o "$tmp/inc.bin" "$tmp/pol/p.pf" 2>"$tmp/err" &&
 	cmp -s "$tmp/one.bin" "$tmp/inc.bin" || fail "include \"tier-standard\" with -I: not the -I folder's file"
 cp "$tmp/own/tier-standard.pf" "$tmp/pol/"
-ncase=$((ncase + 1))
+begin "include \"tier-standard\" next to it: that file"
 "$PMUFC" --target intel -o "$tmp/inc.bin" "$tmp/pol/p.pf" 2>"$tmp/err" &&
 	cmp -s "$tmp/one.bin" "$tmp/inc.bin" || fail "include \"tier-standard\" next to it: not that file"
 rm -f "$tmp/pol/tier-standard.pf"
@@ -114,18 +114,18 @@ tree() {
 }
 # lists DIR WHAT: DIR/pmufc lists only-here, with the filters that exist.
 lists() {
-	ncase=$((ncase + 1))
+	begin "$1: --list-policies lists only-here"
 	if "$1/pmufc" --list-policies >"$tmp/list" 2>"$tmp/err"; then
 		got=$(tr -s ' ' <"$tmp/list")
 		test "$got" = "$2" || fail "$1: --list-policies printed '$got', expected '$2'"
 	else
 		fail "$1: --list-policies failed:"
-		sed 's/^/    /' "$tmp/err"
+		show "$tmp/err" 1000
 	fi
 	printf 'include "only-here";\n' >"$tmp/pol/o.pf"
-	ncase=$((ncase + 1))
+	begin "$1: include \"only-here\""
 	"$1/pmufc" --target amd -o "$tmp/o.bin" "$tmp/pol/o.pf" 2>"$tmp/err" ||
-		{ fail "$1: include \"only-here\" failed:"; sed 's/^/    /' "$tmp/err"; }
+		{ fail "$1: include \"only-here\" failed:"; show "$tmp/err" 1000; }
 }
 tree "$tmp/intree" "$tmp/intree"
 : >"$tmp/intree/policies/only-here.amd.bin"
@@ -141,7 +141,7 @@ lists "$tmp/vpath/build" "only-here [intel amd] only-here: a policy of this tree
 installed=$("$PMUFC" --help | sed -n 's/.*--list-policies .* in \([^ ]*\)$/\1/p')
 # not_tree DIR WHY: DIR/pmufc lists the installed policies, not DIR's.
 not_tree() {
-	ncase=$((ncase + 1))
+	begin "$2: the installed policies, not the tree's"
 	if "$1/pmufc" --list-policies >"$tmp/list" 2>"$tmp/err"; then
 		if grep -q '^only-here ' "$tmp/list"; then
 			fail "$2: lists the fake tree's policies"
@@ -150,7 +150,7 @@ not_tree() {
 		fi
 	elif test -n "$installed"; then
 		grep -qF "cannot read $installed" "$tmp/err" ||
-			{ fail "$2: not the installed folder $installed:"; sed 's/^/    /' "$tmp/err"; }
+			{ fail "$2: not the installed folder $installed:"; show "$tmp/err" 1000; }
 	fi
 }
 tree "$tmp/other" "$tmp/other" other-package

@@ -11,22 +11,22 @@ blobtool=$TESTS_BUILDDIR/blobtool
 expect() {
 	want=$1 what=$2
 	shift 2
-	ncase=$((ncase + 1))
+	begin "$what (exit $want)"
 	"$@" >"$tmp/out" 2>"$tmp/err" </dev/null
 	rc=$?
 	if test $rc != "$want"; then
 		fail "$what: exit $rc, expected $want: $*"
-		sed -n '1,10p' "$tmp/err"
+		show "$tmp/err" 10
 		return 1
 	fi
 }
 
 # has FILE PATTERN WHAT: FILE has a line matching PATTERN (grep -E).
 has() {
-	grep -Eq "$2" "$1" || { fail "$3: no line matching '$2' in:"; sed -n '1,10p' "$1"; }
+	grep -Eq "$2" "$1" || { fail "$3: no line matching '$2' in:"; show "$1" 10; }
 }
 
-cd "$tmp" || exit 99
+cd "$tmp" || bail "no $tmp"
 cat >p.pf <<'EOF'
 default deny;
 allow x86 select=0xc0 umask=0x00;
@@ -86,11 +86,11 @@ cmp -s keep.bin keep.orig || fail "a bad policy damaged the existing output"
 expect 65 "-W over an existing file" "$PMUFC" -W --target intel warn.pf -o keep.bin
 cmp -s keep.bin keep.orig || fail "-W damaged the existing output"
 # ... and a write that fails (file size limit 0; SIGXFSZ ignored: EFBIG).
-ncase=$((ncase + 1))
+begin "a failed write: exit 73, said so, the existing output intact, no temporary file"
 (trap '' XFSZ; ulimit -f 0 && exec "$PMUFC" --target intel p.pf -o keep.bin) 2>&1 </dev/null | cat >xfsz.err
 rc=$(ls | grep -c 'keep.bin.')
 if ! grep -q 'cannot write' xfsz.err; then
-	fail "a failed write: no 'cannot write' message:"; cat xfsz.err
+	fail "a failed write: no 'cannot write' message:"; show xfsz.err
 fi
 cmp -s keep.bin keep.orig || fail "a failed write damaged the existing output"
 test "$rc" = 0 || fail "a failed write left a temporary file: $(ls | grep 'keep.bin.')"
@@ -98,7 +98,7 @@ test "$rc" = 0 || fail "a failed write left a temporary file: $(ls | grep 'keep.
 rc=$?
 test $rc = 73 || fail "a failed write: exit $rc, expected 73"
 if test "$(id -u)" != 0; then
-	ncase=$((ncase + 1))
+	begin "output in a read-only folder: exit 73, the existing output intact"
 	mkdir ro && cp keep.orig ro/keep.bin && chmod a-w ro
 	"$PMUFC" --target intel p.pf -o ro/keep.bin 2>/dev/null
 	rc=$?
@@ -111,14 +111,14 @@ expect 0 "compile over an existing file" sh -c "umask 022 && exec \"\$0\" --targ
 cmp -s keep.bin keep.orig && fail "a successful compile did not replace the output"
 case $(ls -l keep.bin) in -rw-r--r--*) ;; *) fail "output mode under umask 022: $(ls -l keep.bin)" ;; esac
 # Symlinks are followed; FIFOs written through.
-ncase=$((ncase + 1))
+begin "output through a symlink: the file behind it written"
 "$PMUFC" --target intel p.pf -o ref.bin || fail "compile to ref.bin"
 printf 'old\n' >target.bin
 ln -s target.bin link.bin
 "$PMUFC" --target intel p.pf -o link.bin || fail "compile through a symlink"
 test -h link.bin || fail "the symlink was replaced by a file"
 cmp -s target.bin ref.bin || fail "the file behind the symlink was not written"
-ncase=$((ncase + 1))
+begin "output into a FIFO: written through, not replaced"
 if mkfifo fifo 2>/dev/null; then
 	cat fifo >from-fifo &
 	reader=$!
@@ -135,22 +135,23 @@ if mkfifo fifo 2>/dev/null; then
 fi
 
 # -o - : to a pipe it works, on a terminal it is refused (binary only).
-ncase=$((ncase + 1))
+begin "-o - into a pipe: the bytes of -o FILE"
 "$PMUFC" --target intel p.pf -o - </dev/null | cat >pipe.bin
 cmp -s pipe.bin ref.bin || fail "-o - into a pipe differs from -o FILE"
 if command -v script >/dev/null 2>&1 && script -qec true /dev/null >/dev/null 2>&1 </dev/null; then
-	ncase=$((ncase + 1))
+	begin "-o - on a terminal: refused, exit 64, said so"
 	script -qec "\"$PMUFC\" --target intel p.pf -o -" /dev/null </dev/null >tty.out 2>&1
 	rc=$?
 	test $rc = 64 || fail "-o - on a terminal: exit $rc, expected 64"
-	grep -q 'terminal' tty.out || { fail "-o - on a terminal: no message"; cat tty.out; }
-	ncase=$((ncase + 1))
+	grep -q 'terminal' tty.out || { fail "-o - on a terminal: no message"; show tty.out; }
+	begin "--format text -o - on a terminal: the listing"
 	script -qec "\"$PMUFC\" --target intel --format text p.pf -o -" /dev/null </dev/null >tty.out 2>&1
 	rc=$?
 	test $rc = 0 || fail "--format text -o - on a terminal: exit $rc, expected 0"
-	grep -q 'KVM_SET_PMU_EVENT_FILTER' tty.out || { fail "--format text on a terminal: no listing"; cat tty.out; }
+	grep -q 'KVM_SET_PMU_EVENT_FILTER' tty.out || { fail "--format text on a terminal: no listing"; show tty.out; }
 else
-	echo "cli: no usable script(1): the terminal checks are skipped"
+	skipcase "no usable script(1)" "-o - on a terminal: refused, exit 64, said so"
+	skipcase "no usable script(1)" "--format text -o - on a terminal: the listing"
 fi
 
 # Standard input as the policy; its diagnostics are named '-'.
@@ -162,7 +163,7 @@ expect 65 "bad policy from stdin" sh -c "exec \"\$0\" --target intel - -o x.bin 
 # -d round trip: the listing of a blob is the compile's text listing.
 for t in intel amd; do
 	for abi in auto masked; do
-		ncase=$((ncase + 1))
+		begin "-d round trip on $t --abi $abi"
 		"$PMUFC" --cpu generic --target $t --abi $abi p.pf -o rt.bin 2>/dev/null &&
 			"$PMUFC" --cpu generic --target $t --abi $abi --format text p.pf >rt.txt 2>/dev/null &&
 			"$PMUFC" --cpu generic --target $t -d rt.bin >rt.dis || { fail "-d round trip on $t $abi"; continue; }

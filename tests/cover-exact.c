@@ -28,14 +28,23 @@
 #include <string.h>
 #include <time.h>
 
-static unsigned long failures;
+#include "tap.h"
 
+static unsigned long failures, phase_failures;
+
+/* A failed check: a note (the first 20); the phase it is in fails. */
 #define FAIL(...)                                                                                  \
     do {                                                                                           \
-        if (failures++ < 20) {                                                                     \
-            fprintf(stderr, "FAIL: " __VA_ARGS__);                                                 \
-            fputc('\n', stderr);                                                                   \
-        }                                                                                          \
+        if (failures++ < 20)                                                                       \
+            note("FAIL: " __VA_ARGS__);                                                            \
+    } while (0)
+
+/* The end of a phase: one case (tests/tap.h), passed when no check of the
+ * phase failed. */
+#define PHASE(...)                                                                                 \
+    do {                                                                                           \
+        check(failures == phase_failures, __VA_ARGS__);                                            \
+        phase_failures = failures;                                                                 \
     } while (0)
 
 static uint64_t rng_state = 0x853c49e6748fea9bull;
@@ -481,7 +490,7 @@ static void one(struct pf_coverer *fresh_cov, const uint64_t s[4], const char *n
                  cv.lower);
     }
     if (timing > 1)
-        printf("  %-28s cost %3u lower %3u exact %d  %.3f ms\n", name, pf_cover_cost(&cv),
+        printf("#   %-28s cost %3u lower %3u exact %d  %.3f ms\n", name, pf_cover_cost(&cv),
                cv.lower, cv.exact, ms);
 }
 
@@ -529,7 +538,7 @@ static void check_random(struct pf_coverer *cov, int timing, unsigned long *n,
         one(cov, s, name, &w, timing, n, nexact);
     }
     if (timing)
-        printf("slowest set: %s, %.3f ms\n", w.name, w.ms);
+        note("slowest set: %s, %.3f ms", w.name, w.ms);
 }
 
 int main(int argc, char **argv)
@@ -560,12 +569,12 @@ int main(int argc, char **argv)
     unsigned hist[16] = {0};
     for (size_t t = 0; t < (1u << 16); t++)
         hist[best4[t] < 15 ? best4[t] : 15]++;
-    printf("subspaces: %lu sets, %lu proven minimal (%.1f s); 4-bit minima:", nsub, nsubexact,
-           now() - t0);
-    for (unsigned i = 0; i < 16; i++)
+    char minima[256] = "";
+    for (unsigned i = 0, at = 0; i < 16 && at < sizeof(minima); i++)
         if (hist[i])
-            printf(" %u:%u", i, hist[i]);
-    printf("\n");
+            at += (unsigned)snprintf(minima + at, sizeof(minima) - at, " %u:%u", i, hist[i]);
+    PHASE("subspaces: %lu sets, %lu proven minimal (%.1f s); 4-bit minima:%s", nsub, nsubexact, now() - t0,
+          minima);
     /* The same sets without a search (budget 0): the root lower bounds
      * alone must not exceed the brute-force minimum either. */
     struct pf_coverer *root = pf_coverer_new();
@@ -578,27 +587,27 @@ int main(int argc, char **argv)
     for (unsigned i = 0; i < sizeof(emb) / sizeof(emb[0]); i++)
         check_subspace(root, &emb[i], emb[i].k == 3 ? best3 : best4, 0, &nrootexact, &nroot);
     pf_coverer_free(root);
-    printf("subspaces, root bounds only: %lu sets, %lu proven minimal\n", nroot, nrootexact);
+    PHASE("subspaces, root bounds only: %lu sets, %lu proven minimal", nroot, nrootexact);
     free(best3);
     free(best4);
 
     unsigned long n2 = 0;
     check_two_cubes(cov, &n2);
-    printf("two cubes: %lu sets (%.1f s)\n", n2, now() - t0);
+    PHASE("two cubes: %lu sets (%.1f s)", n2, now() - t0);
 
     unsigned long n3 = 0, n3exact = 0;
     check_three_cubes(cov, 20000, &n3, &n3exact);
-    printf("three cubes: %lu sets, %lu proven minimal (%.1f s)\n", n3, n3exact, now() - t0);
+    PHASE("three cubes: %lu sets, %lu proven minimal (%.1f s)", n3, n3exact, now() - t0);
 
     for (unsigned k = 4; k <= 8; k++) {
         unsigned long np = 0, npexact = 0;
         check_planted(cov, k, 1000, &np, &npexact);
-        printf("planted %u cubes: %lu sets, %lu proven minimal\n", k, np, npexact);
+        PHASE("planted %u cubes: %lu sets, %lu proven minimal", k, np, npexact);
     }
 
     unsigned long nr = 0, nrexact = 0;
     check_random(cov, timing, &nr, &nrexact);
-    printf("random and parity sets: %lu, %lu proven minimal\n", nr, nrexact);
+    PHASE("random and parity sets: %lu, %lu proven minimal", nr, nrexact);
 
     /* Without a search (budget 0) and once the total is spent, covers are
      * greedy but still exact representations with sound bounds. */
@@ -613,7 +622,7 @@ int main(int argc, char **argv)
     pf_coverer_set_budget(lean, PF_COVER_DEFAULT_BUDGET, 20000);
     check_planted(lean, 6, 500, &nl, &nlexact);
     pf_coverer_free(lean);
-    printf("budget 0, then a small total: %lu sets, %lu proven minimal\n", nl, nlexact);
+    PHASE("budget 0, then a small total: %lu sets, %lu proven minimal", nl, nlexact);
 
     /* Last, so that the sets above stay those they always were. */
     unsigned long nh = 0, nhexact = 0;
@@ -626,17 +635,16 @@ int main(int argc, char **argv)
     pf_coverer_set_budget(hubs0, 0, 0);
     check_planted_hubs(hubs0, 2000, &nh, &nhexact);
     pf_coverer_free(hubs0);
-    printf("planted hubs: %lu sets (half without a search), %lu proven minimal\n", nh, nhexact);
+    PHASE("planted hubs: %lu sets (half without a search), %lu proven minimal", nh, nhexact);
     unsigned long ne = 0, neexact = 0;
     check_event_sets(cov, &ne, &neexact);
-    printf("event-table sets: %lu, %lu proven minimal\n", ne, neexact);
+    PHASE("event-table sets: %lu, %lu proven minimal", ne, neexact);
 
     struct pf_cover_stats st;
     pf_coverer_stats(cov, &st);
-    printf("coverer: %lu calls, %lu trivial, %lu cached, %lu searched, %lu nodes; %.2f s\n",
+    note("coverer: %lu calls, %lu trivial, %lu cached, %lu searched, %lu nodes; %.2f s",
            st.calls, st.trivial, st.cached, st.searched, st.nodes, now() - t0);
     pf_coverer_free(cov);
-    if (failures)
-        fprintf(stderr, "%lu failures\n", failures);
-    return failures ? 1 : 0;
+    note("%lu failures", failures);
+    return tap_done("cover-exact");
 }

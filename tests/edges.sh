@@ -21,25 +21,25 @@
 expect() {
 	want=$1 what=$2
 	shift 2
-	ncase=$((ncase + 1))
+	begin "$what (exit $want)"
 	"$@" >"$tmp/out" 2>"$tmp/err" </dev/null
 	rc=$?
 	if test $rc != "$want"; then
 		fail "$what: exit $rc, expected $want: $*"
-		sed -n '1,10p' "$tmp/out" "$tmp/err"
+		cat "$tmp/out" "$tmp/err" | show - 10
 		return 1
 	fi
 }
 
 # has FILE PATTERN WHAT / hasnt FILE PATTERN WHAT (grep -E).
 has() {
-	grep -Eq -e "$2" "$1" || { fail "$3: no line matching '$2' in:"; sed -n '1,10p' "$1"; }
+	grep -Eq -e "$2" "$1" || { fail "$3: no line matching '$2' in:"; show "$1" 10; }
 }
 hasnt() {
-	! grep -Eq -e "$2" "$1" || { fail "$3: a line matches '$2' in:"; sed -n '1,10p' "$1"; }
+	! grep -Eq -e "$2" "$1" || { fail "$3: a line matches '$2' in:"; show "$1" 10; }
 }
 
-cd "$tmp" || exit 99
+cd "$tmp" || bail "no $tmp"
 P=$PMUFC
 
 # --- a. bytes after the entries ---------------------------------------------
@@ -55,7 +55,7 @@ for t in intel amd; do
 	head -c $((n - 1)) $t.bin >$t-short.bin
 
 	expect 0 "a/$t: -d of the filter" "$P" --target $t --cpu generic -d $t.bin && cp "$tmp/out" $t.txt
-	test -s "$tmp/err" && fail "a/$t: -d of the exact filter warns" && cat "$tmp/err"
+	test -s "$tmp/err" && fail "a/$t: -d of the exact filter warns" && show "$tmp/err"
 	expect 0 "a/$t: -d with 7 bytes after it" "$P" --target $t --cpu generic -d $t-long.bin &&
 		same $t.txt "$tmp/out" "a/$t: the listing with 7 bytes after the filter"
 	has "$tmp/err" "warning: $t-long.bin: 7 bytes after the filter are ignored: a filter of 3 events is $n bytes" \
@@ -80,7 +80,7 @@ for t in intel amd; do
 	# --probe validates as -d does before anything else, whatever KVM this
 	# host has (or none).
 	"$P" --probe --target $t $t-long.bin >"$tmp/out" 2>"$tmp/err" </dev/null
-	ncase=$((ncase + 1))
+	begin "a/$t: --probe warns of the 7 bytes and takes the filter"
 	has "$tmp/err" "7 bytes after the filter are ignored" "a/$t: --probe warns"
 	hasnt "$tmp/err" "bytes, but a filter" "a/$t: --probe does not refuse the bytes"
 
@@ -108,7 +108,7 @@ has "$tmp/out" "^deny: arm=0x0123 on arm64: record 0" "b: '#' record"
 for cmd in "--probe" "--apply --vm-fd 9"; do
 	# shellcheck disable=SC2086
 	"$P" $cmd --target arm64 nz.bin >"$tmp/out" 2>"$tmp/err" </dev/null 9>&-
-	ncase=$((ncase + 1))
+	begin "b: $cmd reads nz.bin as a filter"
 	hasnt "$tmp/err" "unexpected character|is not ASCII|nz\.bin:1:" "b: $cmd reads nz.bin as policy text"
 done
 

@@ -5,13 +5,15 @@
  * row, encodings in range for the vendor (Intel select <= 0xff, AMD <= 0xfff,
  * umask <= 0xff, arm64 event <= 0xffff with umask 0), fixed counters 0..31
  * only on Intel and only as the pseudo-encoding 0x00/fixed+1, at least one
- * event; and that models are sorted, unique and well formed.  Prints one line
- * per problem and exits 1 if there is any, else prints a summary and exits 0.
+ * event; and that models are sorted, unique and well formed.  One case per
+ * model and one for the list of models (tests/tap.h); each problem is a
+ * note (the first 50).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "evtab.h"
+#include "tap.h"
 
 static int nerr;
 
@@ -19,8 +21,7 @@ static void bad(const struct pf_evtab_model *m, const struct pf_evtab_event *e,
                 const char *what)
 {
     if (++nerr <= 50)
-        fprintf(stderr, "evtab-validate: %s%s%s: %s\n", m ? m->name : "models",
-                e ? ": " : "", e ? pf_evtab_name(e) : "", what);
+        note("evtab-validate: %s%s%s: %s", m ? m->name : "models", e ? ": " : "", e ? pf_evtab_name(e) : "", what);
 }
 
 /* strcmp order by name, then select, umask, fixed */
@@ -82,20 +83,23 @@ int main(void)
 {
     size_t i, total = 0;
 
-    if (pf_evtab_nmodels == 0)
-        bad(NULL, NULL, "no models");
     for (i = 0; i < pf_evtab_nmodels; i++) {
         const struct pf_evtab_model *m = &pf_evtab_models[i];
+        int before = nerr;
         check_model(m);
         total += m->nevents;
-        if (i > 0 && m->name && pf_evtab_models[i - 1].name &&
-            strcmp(pf_evtab_models[i - 1].name, m->name) >= 0)
+        check(nerr == before, "%s: %zu events sorted, unique, in range", m->name ? m->name : "(no name)",
+              m->nevents);
+    }
+    int before = nerr;
+    if (pf_evtab_nmodels == 0)
+        bad(NULL, NULL, "no models");
+    for (i = 1; i < pf_evtab_nmodels; i++) {
+        const struct pf_evtab_model *m = &pf_evtab_models[i];
+        if (m->name && pf_evtab_models[i - 1].name && strcmp(pf_evtab_models[i - 1].name, m->name) >= 0)
             bad(m, NULL, "models not sorted or not unique");
     }
-    if (nerr) {
-        fprintf(stderr, "evtab-validate: %d problem(s)\n", nerr);
-        return 1;
-    }
-    printf("evtab-validate: %zu models, %zu events: ok\n", pf_evtab_nmodels, total);
-    return 0;
+    check(nerr == before, "%zu models, sorted and unique", pf_evtab_nmodels);
+    note("evtab-validate: %zu models, %zu events, %d problem(s)", pf_evtab_nmodels, total, nerr);
+    return tap_done("evtab-validate");
 }

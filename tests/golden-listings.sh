@@ -19,7 +19,7 @@ for pf in "$dir"/*.pf; do
 	args=
 	test -f "$dir/$name.args" && args=$(cat "$dir/$name.args")
 	for t in intel amd; do
-		ncase=$((ncase + 1))
+		begin "$name.pf on $t"
 		base=$dir/$name.$t
 		run="pmufc --cpu generic --target $t $args"
 		# shellcheck disable=SC2086 # args are words
@@ -37,21 +37,21 @@ for pf in "$dir"/*.pf; do
 		if test -f "$base.txt"; then
 			if test $rc != 0; then
 				fail "$name.pf on $t: exit $rc, expected 0 ($run)"
-				sed -n '1,20p' "$tmp/err"
+				show "$tmp/err" 20
 				continue
 			fi
 			same "$base.txt" "$tmp/out" "$name.pf on $t: listing" || continue
 			if test -f "$base.warn"; then
 				same "$base.warn" "$tmp/err" "$name.pf on $t: warnings" || continue
 			elif test -s "$tmp/err"; then
-				fail "$name.pf on $t: unexpected stderr:"; sed -n '1,20p' "$tmp/err"; continue
+				fail "$name.pf on $t: unexpected stderr:"; show "$tmp/err" 20; continue
 			fi
 			# The raw blob, disassembled, is the same listing.
 			# shellcheck disable=SC2086
 			(cd "$dir" && exec "$PMUFC" --cpu generic --target $t $args -w "$name.pf" -o "$tmp/blob") ||
 				{ fail "$name.pf on $t: raw compile failed"; continue; }
 			"$PMUFC" --cpu generic --target $t -d "$tmp/blob" >"$tmp/dis" 2>"$tmp/err" ||
-				{ fail "$name.pf on $t: -d failed"; cat "$tmp/err"; continue; }
+				{ fail "$name.pf on $t: -d failed"; show "$tmp/err"; continue; }
 			same "$base.txt" "$tmp/dis" "$name.pf on $t: -d of the raw blob"
 		elif test -f "$base.err"; then
 			want=65

@@ -40,7 +40,7 @@ nskip=0
 
 # ulimit -v breaks ASan (it maps terabytes of shadow memory up front).
 if ! (ulimit -v "$limit_mem" && exec "$PMUFC" --version) >/dev/null 2>&1; then
-	echo "note: pmufc does not run under ulimit -v $limit_mem (an ASan build?): no memory limit"
+	note "pmufc does not run under ulimit -v $limit_mem (an ASan build?): no memory limit"
 	limit_mem=unlimited
 fi
 gnutime=
@@ -50,7 +50,7 @@ fi
 if command -v timeout >/dev/null 2>&1; then
 	timeout="timeout -k 5 $limit_time"
 else
-	echo "note: no timeout(1): cases are not time-limited"
+	note "no timeout(1): cases are not time-limited"
 	timeout=
 fi
 
@@ -60,8 +60,7 @@ mkdir "$d" "$o"
 out=$o/filter.bin
 
 skip() {
-	nskip=$((nskip + 1))
-	echo "SKIP: $*"
+	skipcase "$*" "hostile cases that cannot run here"
 }
 
 # run WANT REGEX ARG...: one case (see the top).  pmufc runs in $d; the
@@ -69,7 +68,7 @@ skip() {
 run() {
 	want=$1 regex=$2
 	shift 2
-	ncase=$((ncase + 1))
+	begin "pmufc $*: exit $want, stderr /$regex/"
 	printf 'sentinel\n' >"$out"
 	rm -f "$tmp/stdout" "$tmp/stderr" "$tmp/time"
 	start=$(date +%s)
@@ -89,19 +88,19 @@ run() {
 	size=$(wc -c <"$tmp/stderr")
 	mem=
 	test -s "$tmp/time" && mem=$(tail -1 "$tmp/time")
-	echo "case $ncase: exit $rc, $((end - start)) s${mem:+, peak ${mem%% *} KiB}, stderr $size bytes: $what"
+	note "case $ncase: exit $rc, $((end - start)) s${mem:+, peak ${mem%% *} KiB}, stderr $size bytes: $what"
 	if test $rc = 124 || test $rc = 137; then
 		fail "$what: killed after $limit_time s"
 		return
 	fi
 	if test "$rc" != "$want"; then
 		fail "$what: exit $rc, expected $want"
-		sed -n '1,5p' "$tmp/stderr" | cut -c1-200
+		show "$tmp/stderr" 5 | cut -c1-200
 		return
 	fi
 	if test -n "$regex" && ! grep -E -q -e "$regex" "$tmp/stderr"; then
 		fail "$what: stderr does not say /$regex/:"
-		sed -n '1,5p' "$tmp/stderr" | cut -c1-200
+		show "$tmp/stderr" 5 | cut -c1-200
 	fi
 	if test "$size" -gt "$limit_err"; then
 		fail "$what: $size bytes on stderr (limit $limit_err):"
@@ -134,7 +133,7 @@ header() { # action nevents fixed flags
 # --- data ------------------------------------------------------------------
 printf 'default deny;\nallow x86 select=0xc4 umask={0x00,0x01};\n' >"$d/ok.pf"
 "$PMUFC" --cpu generic --target intel "$d/ok.pf" -o "$d/ok.bin" ||
-	{ echo "hostile: ERROR: cannot compile a plain policy"; exit 99; }
+	bail "cannot compile a plain policy"
 blen=$(wc -c <"$d/ok.bin")
 head -c 31 "$d/ok.bin" >"$d/cut-header.bin"
 head -c $((blen - 3)) "$d/ok.bin" >"$d/cut-entry.bin"
@@ -273,19 +272,19 @@ fi
 as_user() {
 	want=$1 regex=$2
 	shift 2
-	ncase=$((ncase + 1))
+	begin "pmufc $* (as another user): exit $want, stderr /$regex/"
 	case $asuser in
 	direct) "$PMUFC" "$@" ;;
 	setpriv) setpriv --reuid=65534 --regid=65534 --clear-groups "$PMUFC" "$@" ;;
 	runuser) runuser -u nobody -- "$PMUFC" "$@" ;;
 	esac </dev/null >"$tmp/stdout" 2>"$tmp/stderr"
 	rc=$?
-	echo "case $ncase: exit $rc (as $(test $asuser = direct && id -un || echo nobody)): pmufc $*"
+	note "case $ncase: exit $rc (as $(test $asuser = direct && id -un || echo nobody)): pmufc $*"
 	test "$rc" = "$want" || { fail "pmufc $*: exit $rc, expected $want"; sed -n 1,3p "$tmp/stderr"; }
 	grep -E -q -e "$regex" "$tmp/stderr" || { fail "pmufc $*: stderr does not say /$regex/"; sed -n 1,3p "$tmp/stderr"; }
 }
 if test -n "$asuser"; then
-	p=$(mktemp -d "${TMPDIR:-/tmp}/pmufc-hostile-perm.XXXXXX") || exit 99
+	p=$(mktemp -d "${TMPDIR:-/tmp}/pmufc-hostile-perm.XXXXXX") || bail "mktemp failed"
 	chmod 755 "$p"
 	cp "$d/ok.pf" "$p/secret.pf"
 	chmod 000 "$p/secret.pf"
@@ -316,7 +315,7 @@ awk 'BEGIN {
 		print line; size += length(line) + 1
 	}
 }' </dev/null >"$d/50mb.pf"
-echo "50mb.pf: $(wc -c <"$d/50mb.pf") bytes, $(wc -l <"$d/50mb.pf") lines"
+note "50mb.pf: $(wc -c <"$d/50mb.pf") bytes, $(wc -l <"$d/50mb.pf") lines"
 run 0 '' --target intel --cpu generic 50mb.pf -o "$out"
 written
 run 0 '' --target amd --cpu generic 50mb.pf -o "$out"
@@ -361,5 +360,4 @@ fi
 # A failed compile leaves the existing output as it was.
 run 65 'error' --target intel nul.pf -o "$out"
 
-echo "hostile: $nskip cases skipped"
 finish

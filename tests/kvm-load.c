@@ -79,7 +79,7 @@ static void expect(const char *what, uint64_t *f, int want)
         printf("refused %s: %s, as it must be\n", what, strerror(got));
         refused++;
     } else {
-        printf("ok %s\n", what);
+        printf("taken %s\n", what);
         accepted++;
     }
     free(f);

@@ -44,7 +44,7 @@ compile() {
 			rm -f "$blobs/$_name.$abi.bin"
 			test -n "$errok" && test -f "$errok" && continue
 			fail "$_src does not compile for $t --abi $abi:"
-			cat "$tmp/err"
+			show "$tmp/err"
 		fi
 	done
 }
@@ -72,7 +72,7 @@ compile_corpus() {
 	done
 	# The catalogue: every documented event of each model allowed
 	# (bench/run's events/all-MODEL).
-	mkdir -p "$tmp/catalogue" || exit 99
+	mkdir -p "$tmp/catalogue" || bail "cannot make $tmp/catalogue"
 	models=${KVM_MODELS:-$("$PMUFC" --list-cpus | awk -v t="$t" '$2 == t { print $1 }')}
 	for m in $models; do
 		"$PMUFC" --cpu "$m" --list-events >"$tmp/catalogue/$m.txt" || {
@@ -101,54 +101,60 @@ compile_corpus() {
 }
 
 if test "${1:-}" = --compile; then
-	test $# = 3 || { echo "usage: kvm.sh --compile TARGET DIR"; exit 99; }
+	test $# = 3 || bail "usage: kvm.sh --compile TARGET DIR"
 	t=$2 blobs=$3
-	mkdir -p "$blobs" || exit 99
+	mkdir -p "$blobs" || bail "cannot make $blobs"
+	begin "the corpus compiles for $t"
 	compile_corpus
-	ncase=$(ls "$blobs" | wc -l)
+	note "$(ls "$blobs" | wc -l) filters compiled for $t"
 	finish
 fi
 
-test -x "$kvmload" || { echo "kvm: ERROR: no $kvmload (make check builds it)"; exit 99; }
+test -x "$kvmload" || bail "no $kvmload (make check builds it)"
 # Without /dev/kvm there is nothing to compile for.
 "$kvmload" >"$tmp/probe" 2>&1
 rc=$?
-if test $rc = 77; then
-	cat "$tmp/probe"
-	exit 77
-fi
+test $rc = 77 && skip_all "$(head -n 1 "$tmp/probe")"
 
 "$PMUFC" --probe >"$tmp/pmufc-probe" 2>&1
-sed 's/^/  /' "$tmp/pmufc-probe"
+show "$tmp/pmufc-probe" 100
 t=$(sed -n 's/^host: \([a-z0-9]*\).*/\1/p' "$tmp/pmufc-probe")
 case $t in
 intel | amd) ;;
-*) echo "kvm: SKIP: this host's KVM takes no x86 filters (pmufc --probe: host: $t)"; exit 77 ;;
+*) skip_all "this host's KVM takes no x86 filters (pmufc --probe: host: $t)" ;;
 esac
-ncase=$((ncase + 1))
+begin "kvm-load --vendor agrees with pmufc --probe"
 v=$("$kvmload" --vendor)
 test "$v" = "$t" || fail "pmufc --probe says the host takes $t filters, kvm-load --vendor $v"
 masked=$(sed -n 's/^KVM_CAP_PMU_EVENT_MASKED_EVENTS ([^)]*): //p' "$tmp/pmufc-probe")
 if test -n "${KVM_BLOBS:-}"; then
 	blobs=$KVM_BLOBS/$t
-	echo "kvm: filters for $t from $blobs (masked events: ${masked:-?})"
+	note "kvm: filters for $t from $blobs (masked events: ${masked:-?})"
 	if ! test -d "$blobs"; then
-		fail "no filters compiled for $t in $KVM_BLOBS"
+		bad "no filters compiled for $t in $KVM_BLOBS"
 		finish
 	fi
 else
 	blobs=$tmp/blobs
-	mkdir "$blobs" || exit 99
-	echo "kvm: compiling for $t (masked events: ${masked:-?})"
+	mkdir "$blobs" || bail "cannot make $blobs"
+	note "kvm: compiling for $t (masked events: ${masked:-?})"
+	begin "the corpus compiles for $t"
 	compile_corpus
 fi
 
-ncase=$((ncase + $(ls "$blobs" | wc -l)))
+# One case per filter (taken, or refused as it must be), and per refusal
+# kvm-load checks on its own.
 "$kvmload" "$blobs"/*.bin >"$tmp/load" 2>&1
 rc=$?
-cat "$tmp/load"
-test $rc = 77 && exit 77
-test $rc = 0 || fail "the kernel did not take the corpus as expected (see above)"
+test $rc = 77 && skip_all "$(grep SKIP "$tmp/load" | head -n 1)"
+while IFS= read -r l; do
+	case $l in
+	"taken "* | "refused "*) ok "$l" ;;
+	"FAIL "*) bad "${l#FAIL }" ;;
+	*) note "$l" ;;
+	esac
+done <"$tmp/load"
+verdict $rc "kvm-load: the kernel took the corpus as expected" "kvm-load: exit $rc, the kernel did not take the corpus as expected"
 
 # --probe predicts the kernel: for the shipped policies, the first model of
 # the catalogue and the first few of the test sets, masked and plain.
@@ -162,15 +168,16 @@ for f in $probe_set; do
 	"$PMUFC" --target "$t" --probe "$f" >"$tmp/p" 2>&1
 	prc=$?
 	case $prc:$(grep -c '^accepted' "$tmp/p"):$(grep -c '^refused' "$tmp/p") in
-	0:1:0) said=ok ;;
+	0:1:0) said=taken ;;
 	65:0:1) said=refused ;;
 	*) said="exit $prc" ;;
 	esac
-	ncase=$((ncase + 1)) nprobe=$((nprobe + 1))
+	begin "pmufc --probe $(basename "$f") predicts the kernel"
+	nprobe=$((nprobe + 1))
 	if test "$said" != "$kernel"; then
 		fail "pmufc --probe $(basename "$f"): $said, the kernel: ${kernel:-no answer}"
-		sed 's/^/  | /' "$tmp/p"
+		show "$tmp/p"
 	fi
 done
-echo "kvm: pmufc --probe predicted the kernel on $nprobe filters"
+note "kvm: pmufc --probe predicted the kernel on $nprobe filters"
 finish

@@ -10,13 +10,10 @@
 # include says where it goes; the exceptions are the front end's
 # grammar/ headers, the generated event table's events/evtab.h, config.h
 # and the public include/pmufc.h.  This reads only the source tree.
-src=${TESTS_SRCDIR:-$(dirname "$0")}/..
-cd "$src" || exit 99
-
-n=0
-bad=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); bad=$((bad + 1)); echo "not ok $n - $1"; }
+: "${TESTS_SRCDIR:=$(cd "$(dirname "$0")" && pwd)}"
+pf_no_pmufc=1
+. "$TESTS_SRCDIR/lib.sh"
+cd "$TESTS_SRCDIR/.." || bail "no source tree at $TESTS_SRCDIR/.."
 
 rank() {
 	case $1 in
@@ -34,11 +31,11 @@ rank() {
 # 1. Nothing in src/ outside a stage folder, no unknown folder.
 stray=$(find src -mindepth 1 -maxdepth 1 -type f -name '*.[ch]' | sort)
 if test -z "$stray"; then ok "every source of src/ is in a stage folder"; else
-	notok "sources outside a stage folder: $stray"; fi
+	bad "sources outside a stage folder: $stray"; fi
 for d in src/*/; do
 	d=${d%/}
 	d=${d#src/}
-	if test "$(rank "$d")" = -; then notok "src/$d is not a stage of ARCHITECTURE.md"; fi
+	if test "$(rank "$d")" = -; then bad "src/$d is not a stage of ARCHITECTURE.md"; fi
 done
 
 # 2. Includes go only to the same or an earlier stage.
@@ -70,7 +67,7 @@ out=$(
 	done
 )
 if test -z "$out"; then ok "no file includes a later stage or a sibling"; else
-	notok "includes against the stage order:"
+	bad "includes against the stage order:"
 	echo "$out" | sed 's/^/# /'
 fi
 
@@ -78,7 +75,7 @@ fi
 # listed file exists.
 for d in base kernel lang core formats cli; do
 	mk=src/$d/Makefile.inc
-	if ! test -f "$mk"; then notok "$mk missing"; continue; fi
+	if ! test -f "$mk"; then bad "$mk missing"; continue; fi
 	missing=
 	for f in src/$d/*.[ch]; do
 		grep -q "$f\\b" "$mk" || missing="$missing $f"
@@ -86,8 +83,7 @@ for d in base kernel lang core formats cli; do
 	for f in $(grep -o "src/$d/[A-Za-z0-9_]*\\.[ch]" "$mk"); do
 		test -f "$f" || missing="$missing $f(listed, absent)"
 	done
-	if test -z "$missing"; then ok "$mk lists src/$d/"; else notok "$mk:$missing"; fi
+	if test -z "$missing"; then ok "$mk lists src/$d/"; else bad "$mk:$missing"; fi
 done
 
-echo "1..$n"
-test $bad -eq 0
+finish

@@ -37,6 +37,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tap.h"
+
 #define MAX_EVENTS 300u
 
 #if defined(__SANITIZE_ADDRESS__) || !defined(__OPTIMIZE__)
@@ -565,14 +567,14 @@ static void failure(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    printf("FAIL: seed %llu policy %u: ", seed, cur);
+    printf("# FAIL: seed %llu policy %u: ", seed, cur);
     vprintf(fmt, ap);
     va_end(ap);
     printf("\n--- policy (replay: random-policies %llu 1 %u) ---\n%.*s\n---\n", seed, cur, (int)text.len,
            text.s);
     if (++nfailures >= 10) {
-        printf("random: too many failures, stopping\n");
-        exit(1);
+        note("random: too many failures, stopping");
+        exit(tap_done("random-policies"));
     }
 }
 
@@ -586,7 +588,7 @@ static void dump_blob(const struct pf_compiled *c)
 
 /* Compiles text for one target and ABI; returns 1 when too big, 0 when
  * compiled and checked, -1 on a failure.  *blob/len get a copy when asked. */
-static int check(int amd, enum pf_abi abi, const struct oracle *o,
+static int check_compile(int amd, enum pf_abi abi, const struct oracle *o,
                  uint8_t **blob, size_t *len)
 {
     const char *tname = amd ? "amd" : "intel", *aname = abi == PF_ABI_MASKED ? "masked" : "auto";
@@ -688,11 +690,12 @@ int main(int argc, char **argv)
         rng_state = layout;
         render(&text, &p);
         for (int amd = 0; amd < 2; amd++) {
+            unsigned failures0 = nfailures;
             oracle(&p, amd, &o);
             uint8_t *b1 = NULL;
             size_t l1 = 0;
-            int r1 = check(amd, PF_ABI_AUTO, &o, amd ? NULL : &b1, &l1);
-            int r2 = check(amd, PF_ABI_MASKED, &o, NULL, NULL);
+            int r1 = check_compile(amd, PF_ABI_AUTO, &o, amd ? NULL : &b1, &l1);
+            int r2 = check_compile(amd, PF_ABI_MASKED, &o, NULL, NULL);
             if (r1 >= 0 && r2 >= 0 && r1 != r2)
                 failure("%s: too big with --abi %s only", amd ? "amd" : "intel", r1 ? "auto" : "masked");
             ntoobig += (r1 == 1) + (r2 == 1);
@@ -705,7 +708,7 @@ int main(int argc, char **argv)
                 render(&text, &p);
                 uint8_t *b2 = NULL;
                 size_t l2 = 0;
-                int r3 = check(0, PF_ABI_AUTO, &o, &b2, &l2);
+                int r3 = check_compile(0, PF_ABI_AUTO, &o, &b2, &l2);
                 if (r3 >= 0 && (r3 != r1 || l1 != l2 || (l1 && memcmp(b1, b2, l1))))
                     failure("intel: another layout of the same policy gives other bytes");
                 ntoobig += r3 == 1;
@@ -714,12 +717,15 @@ int main(int argc, char **argv)
                 text = keep;
             }
             free(b1);
+            /* One case per policy and target (tests/tap.h). */
+            check(nfailures == failures0, "seed %llu policy %u on %s: every event of its blobs as its rules say",
+                  seed, cur, amd ? "amd" : "intel");
         }
     }
-    printf("random: %u policies, %llu compiled, %llu too big, %llu decisions checked\n", last - first,
-           ncompiled, ntoobig, ndecisions);
+    note("random: %u policies, %llu compiled, %llu too big, %llu decisions checked", last - first, ncompiled,
+         ntoobig, ndecisions);
     free(o.allow);
     free(o.rule);
     free(text.s);
-    return nfailures ? 1 : 0;
+    return tap_done("random-policies");
 }

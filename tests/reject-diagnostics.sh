@@ -12,7 +12,7 @@
 dir=$TESTS_SRCDIR/reject
 for pf in "$dir"/*.pf; do
 	name=$(basename "$pf" .pf)
-	ncase=$((ncase + 1))
+	begin "$name.pf: refused with its diagnostics"
 	args="--target intel"
 	test -f "$dir/$name.args" && args=$(cat "$dir/$name.args")
 	want=65
@@ -26,7 +26,7 @@ for pf in "$dir"/*.pf; do
 	test -n "${REGEN:-}" && cp "$tmp/stderr" "$dir/$name.err"
 	if test $rc != "$want"; then
 		fail "$name.pf: exit $rc, expected $want (pmufc $args $name.pf)"
-		sed -n '1,20p' "$tmp/stderr"
+		show "$tmp/stderr" 20
 		continue
 	fi
 	if ! test -f "$dir/$name.err"; then

@@ -14,13 +14,11 @@
 . "$TESTS_SRCDIR/lib.sh"
 
 if ! command -v valgrind >/dev/null 2>&1; then
-	echo "SKIP: valgrind is not installed"
-	exit 77
+	skip_all "valgrind is not installed"
 fi
 if ldd "$PMUFC" 2>/dev/null | grep -q -e libasan -e libubsan ||
 	grep -q -a __asan_init "$PMUFC" 2>/dev/null; then
-	echo "SKIP: $PMUFC is built with sanitizers; valgrind cannot run it"
-	exit 77
+	skip_all "$PMUFC is built with sanitizers; valgrind cannot run it"
 fi
 
 jobs=${VALGRIND_JOBS:-$(nproc 2>/dev/null || echo 2)}
@@ -28,12 +26,13 @@ vg="valgrind -q --error-exitcode=1 --leak-check=full"
 : >"$tmp/cmds"
 # job DIR ARGS...: one run, from DIR (policies include files next to
 # them); valgrind's report goes to $tmp/vg.N, the command to $tmp/cmd.N.
+njob=0
 job() {
 	dir=$1
 	shift
-	ncase=$((ncase + 1))
-	echo "(cd $dir && pmufc $*)" >"$tmp/cmd.$ncase"
-	printf '%s\n' "cd '$dir' && $vg --log-file='$tmp/vg.$ncase' '$PMUFC' $*" >>"$tmp/cmds"
+	njob=$((njob + 1))
+	echo "(cd $dir && pmufc $*)" >"$tmp/cmd.$njob"
+	printf '%s\n' "cd '$dir' && $vg --log-file='$tmp/vg.$njob' '$PMUFC' $*" >>"$tmp/cmds"
 }
 
 for pf in "$TESTS_SRCDIR"/golden/*.pf; do
@@ -90,13 +89,14 @@ fi
 
 # With -q, only runs with errors leave text in their log.
 i=0
-while test $i -lt $ncase; do
+while test $i -lt $njob; do
 	i=$((i + 1))
+	begin "valgrind finds no error: $(cat "$tmp/cmd.$i")"
 	if ! test -f "$tmp/vg.$i"; then
 		fail "valgrind did not run: $(cat "$tmp/cmd.$i")"
 	elif test -s "$tmp/vg.$i"; then
 		fail "valgrind reports errors: $(cat "$tmp/cmd.$i")"
-		sed -n '1,40p' "$tmp/vg.$i"
+		show "$tmp/vg.$i" 40
 	fi
 done
 finish

@@ -27,16 +27,16 @@
 # default 300) bounds the boot; PMUFC_ARM64_KEEP=1 keeps the work folder.
 # Exit 0: all agree; 1: a mismatch; 99: a hard error.
 
-me=kvm-arm64
+pf_test_name=kvm-arm64
 here=$(cd "$(dirname "$0")" && pwd) || exit 99
+: "${TESTS_SRCDIR:=$(cd "$here/.." && pwd)}"
+. "$TESTS_SRCDIR/lib.sh"
 . "$here/boot.sh"
-PMUFC=${PMUFC:-./pmufc}
 case $PMUFC in /*) ;; *) PMUFC=$(pwd)/$PMUFC ;; esac
 CC_ARM64=${CC_ARM64:-aarch64-linux-gnu-gcc}
 
 skip() {
-	echo "$me: SKIP: $*"
-	exit 77
+	skip_all "$*"
 }
 
 test "${PMUFC_ARM64_SKIP:-0}" = 1 && skip "PMUFC_ARM64_SKIP=1"
@@ -46,22 +46,18 @@ for tool in qemu-system-aarch64 "$CC_ARM64" cpio timeout; do
 done
 kernels=$(arm64_kernels)
 test -n "$kernels" || skip "no arm64 kernel Image in ${PMUFC_ARM64_KERNEL:-$arm64_cache/*/} (run tests/arm64/setup.sh)"
-test -x "$PMUFC" || { echo "$me: ERROR: no pmufc at $PMUFC"; exit 99; }
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/pmufc-$me.XXXXXX") || exit 99
 if test "${PMUFC_ARM64_KEEP:-0}" = 1; then
-	echo "$me: work folder $tmp"
-else
-	trap 'rm -rf "$tmp"' EXIT
+	note "$me: work folder $tmp"
+	trap - EXIT
 fi
-trap 'exit 1' HUP INT TERM
 stage=$tmp/stage
-mkdir -p "$stage/dev" "$stage/proc" "$stage/filters" || exit 99
+mkdir -p "$stage/dev" "$stage/proc" "$stage/filters" || bail "cannot make the stage"
 
 # Does this pmufc know arm64 at all?
 printf 'allow arm 0x11;\n' >"$tmp/probe.pf"
 if ! "$PMUFC" --target arm64 "$tmp/probe.pf" -o "$tmp/probe.bin" >"$tmp/probe.log" 2>&1; then
-	sed 's/^/  /' "$tmp/probe.log"
+	show "$tmp/probe.log"
 	skip "$PMUFC does not support --target arm64"
 fi
 
@@ -71,23 +67,9 @@ if ! "$CC_ARM64" -static -O2 -Wall -o "$stage/init" "$here/vmm.c" >"$tmp/cc.log"
 	if ! "$CC_ARM64" -static -o "$tmp/hello" "$tmp/hello.c" >/dev/null 2>&1; then
 		skip "$CC_ARM64 cannot build static programs (libc6-dev-arm64-cross missing?)"
 	fi
-	cat "$tmp/cc.log"
-	echo "$me: ERROR: vmm.c does not build"
-	exit 99
+	show "$tmp/cc.log" 100
+	bail "vmm.c does not build"
 fi
-
-nfail=0   # failed checks
-nbad=0    # failed cases
-failed=
-cur=setup
-fail() {
-	nfail=$((nfail + 1))
-	case " $failed " in
-	*" $cur "*) ;;
-	*) failed="$failed $cur" nbad=$((nbad + 1)) ;;
-	esac
-	echo "FAIL: $*"
-}
 
 # The cases: NAME<TAB>EXPECT<TAB>SOURCE, one line each.
 cases=$tmp/cases
@@ -100,8 +82,8 @@ for pf in "$here"/*.pf; do
 		continue
 	fi
 	if ! "$PMUFC" --target arm64 "$pf" -o "$stage/filters/$name.bin" >"$tmp/$name.log" 2>&1; then
-		sed 's/^/  /' "$tmp/$name.log"
 		fail "$name: pmufc --target arm64 failed"
+		show "$tmp/$name.log"
 		rm -f "$stage/filters/$name.bin"
 		continue
 	fi
@@ -138,8 +120,7 @@ hand hand-out-of-range "error=KVM_ARM_VCPU_PMU_V3_FILTER[1]:EINVAL" "0x11 1 0" "
 hand hand-bad-action "error=KVM_ARM_VCPU_PMU_V3_FILTER[0]:EINVAL" "0x11 1 2"
 printf '%s\t%s\t%s\n' none "inst>0 cycles>0 ccnt>0" vmm >>"$cases"
 
-(cd "$stage" && find . | cpio -o -H newc -R 0:0 --quiet) >"$tmp/initrd" || {
-	echo "$me: ERROR: cpio failed"; exit 99; }
+(cd "$stage" && find . | cpio -o -H newc -R 0:0 --quiet) >"$tmp/initrd" || bail "cpio failed"
 
 # field LINE KEY: set val to the value of KEY=... in LINE (no fork).
 field() {
@@ -149,43 +130,42 @@ field() {
 	esac
 }
 
-ncase=0
 hard=0    # kernels whose VMM did not finish
 ran=      # the kernels that did
 # run_kernel KERNEL: boot it with the initramfs and check every case.
 run_kernel() {
 	kernel=$1 rel=$(arm64_release "$1")
-	echo "$me: kernel $rel: booting $kernel with $(grep -c . "$cases") cases"
+	note "$me: kernel $rel: booting $kernel with $(grep -c . "$cases") cases"
 	start=$(date +%s)
 	boot_arm64 "$kernel" "$tmp/initrd" "$tmp/console.log"
 	qrc=$?
 	end=$(date +%s)
-	echo "$me: kernel $rel: qemu exited $qrc after $((end - start)) s"
-	grep -a -e 'VHE mode' -e 'hw perfevents' "$tmp/console.log" | sed 's/^/  /'
+	note "$me: kernel $rel: qemu exited $qrc after $((end - start)) s"
+	grep -a -e 'VHE mode' -e 'hw perfevents' "$tmp/console.log" | sed 's/^/#   /'
 	if ! grep -q '^PMUFC-DONE' "$tmp/console.log"; then
-		echo "$me: ERROR: kernel $rel: the VMM did not finish (console tail follows)"
-		tail -n 40 "$tmp/console.log"
+		bad "kernel $rel: the VMM did not finish (console tail follows)"
+		tail -n 40 "$tmp/console.log" | sed 's/^/#   /'
 		hard=$((hard + 1))
 		return
 	fi
 	ran="$ran $rel"
-	grep -a '^PMUFC-\(VMM\|ERROR\)' "$tmp/console.log" | sed 's/^/  /'
+	grep -a '^PMUFC-\(VMM\|ERROR\)' "$tmp/console.log" | sed 's/^/#   /'
 	nfail0=$nfail
 	check_cases
 	if test $nfail -ne $nfail0; then
-		echo "$me: kernel $rel: console log:"
-		sed 's/^/  | /' "$tmp/console.log" | tail -n 80
+		note "$me: kernel $rel: console log:"
+		sed 's/^/#   | /' "$tmp/console.log" | tail -n 80
 	fi
-	echo "$me: kernel $rel: boot and run $((end - start)) s"
+	note "$me: kernel $rel: boot and run $((end - start)) s"
 }
 
 # check_cases: each case's result on the console of kernel $rel.
 tab=$(printf '\t')
 check_cases() {
 	while IFS=$tab read -r name expect source; do
-		ncase=$((ncase + 1)) cur=$rel:$name
+		begin "$rel: $name: $expect"
 		line=$(grep -a "^PMUFC-RESULT filter=$name " "$tmp/console.log" | head -n 1)
-		printf '  %-22s %s\n' "$name" "${line#PMUFC-RESULT filter="$name" }"
+		printf '#   %-22s %s\n' "$name" "${line#PMUFC-RESULT filter="$name" }"
 		if test -z "$line"; then
 			fail "$name: no result"
 			continue
@@ -259,8 +239,6 @@ for kernel in $kernels; do
 	run_kernel "$kernel"
 done
 IFS=$ifs
-echo "$me: kernels ran:${ran:- none}"
-echo "$me: $ncase cases, $nfail failed checks${failed:+ in$failed}"
-echo "$((ncase - nbad)) passed, $nbad failed"
-test $hard -eq 0 || exit 99
-test $nfail -eq 0
+note "$me: kernels ran:${ran:- none}"
+test $hard -eq 0 || bail "$hard kernel(s) did not finish"
+finish

@@ -2,28 +2,24 @@
 # tests/fuzz/replay.sh - `make check`: the fuzz harnesses, without
 # libFuzzer, on the seed corpora and on every input a fuzz run kept under
 # tests/fuzz/regress/TARGET/ (see tests/fuzz.mk).  A crash found once must
-# stay fixed.
+# stay fixed.  One case per harness (policy, blob, import).
 : "${TESTS_SRCDIR:=$(cd "$(dirname "$0")/.." && pwd)}"
-: "${TESTS_BUILDDIR:=$TESTS_SRCDIR}"
+pf_test_name=replay
+. "$TESTS_SRCDIR/lib.sh"
 replay=$TESTS_BUILDDIR/fuzz/replay
-if ! test -x "$replay"; then
-	echo "replay: ERROR: no $replay (make check builds it)"
-	exit 99
-fi
-status=0
+test -x "$replay" || bail "no $replay (make check builds it)"
 for t in policy blob import; do
 	set -- "$TESTS_SRCDIR/fuzz/corpus-$t"
 	test -d "$TESTS_SRCDIR/fuzz/regress/$t" && set -- "$@" "$TESTS_SRCDIR/fuzz/regress/$t"
-	"$replay" "$t" "$@" >"${TMPDIR:-/tmp}/pmufc-replay.$$" 2>&1
+	begin "replay $t: the corpus and the kept crashes run clean"
+	"$replay" "$t" "$@" >"$tmp/out" 2>&1
 	rc=$?
 	if test $rc != 0; then
-		status=1
-		echo "FAIL: replay $t: exit $rc; the last input and what went wrong:"
-		grep -n 'replay:' "${TMPDIR:-/tmp}/pmufc-replay.$$" | tail -1
-		grep -v '^replay:' "${TMPDIR:-/tmp}/pmufc-replay.$$" | sed -n '1,40p'
+		fail "replay $t: exit $rc; the last input and what went wrong:"
+		grep -n 'replay:' "$tmp/out" | tail -1 | show -
+		grep -v '^replay:' "$tmp/out" | show - 40
 	else
-		tail -1 "${TMPDIR:-/tmp}/pmufc-replay.$$"
+		note "$(tail -1 "$tmp/out")"
 	fi
-	rm -f "${TMPDIR:-/tmp}/pmufc-replay.$$"
 done
-exit $status
+finish

@@ -34,7 +34,7 @@ static void dump_diags(const struct pmufc_ctx *ctx)
     char buf[1024];
     for (unsigned i = 0; i < pmufc_diag_count(ctx); i++)
         if (pmufc_diag_format(ctx, i, buf, sizeof(buf)) >= 0)
-            printf("    | %s", buf);
+            printf("#   | %s", buf);
 }
 
 static const char good[] = "default deny;\nallow x86 select=0xc0 umask=0x00;\nallow fixed 0x1;\n";

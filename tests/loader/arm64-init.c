@@ -44,7 +44,7 @@ static void show_diags(const struct pmufc_ctx *ctx)
     char buf[1024];
     for (unsigned i = 0; i < pmufc_diag_count(ctx); i++)
         if (pmufc_diag_format(ctx, i, buf, sizeof(buf)) >= 0)
-            printf("    | %s", buf);
+            printf("#   | %s", buf);
 }
 
 /* A vCPU on vm, initialised with (pmu) or without the PMUv3 feature. */
@@ -139,7 +139,7 @@ static int run_shimmed(char *const argv[], const char *filter, const char *out)
     char line[512];
     FILE *f = fopen(out, "r");
     while (f && fgets(line, sizeof(line), f))
-        printf("    | %s", line);
+        printf("#   | %s", line);
     if (f)
         fclose(f);
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);

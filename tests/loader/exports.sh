@@ -6,8 +6,8 @@
 . "${TESTS_SRCDIR:-$(dirname "$0")/..}/loader/lib.sh"
 
 lib=$TESTS_BUILDDIR/../.libs/libpmufc.so
-command -v nm >/dev/null || { echo "$me: SKIP: no nm"; exit 77; }
-test -e "$lib" || { echo "$me: ERROR: no $lib"; exit 99; }
+command -v nm >/dev/null || skip_all "no nm"
+test -e "$lib" || bail "no $lib"
 
 nm -D --defined-only "$lib" | awk '$2 ~ /^[TDBRVW]$/ {print $3}' | sort >"$tmp/lib.syms"
 grep -v '^pmufc_' "$tmp/lib.syms" >"$tmp/stray"

@@ -14,12 +14,11 @@
 # none, those cases are reported as skipped, by name.
 . "${TESTS_SRCDIR:-$(dirname "$0")/..}/loader/lib.sh"
 
-case $(uname -m) in x86_64) ;; *) echo "$me: SKIP: the cases are x86's"; exit 77 ;; esac
+case $(uname -m) in x86_64) ;; *) skip_all "the cases are x86's" ;; esac
 
 # skipped DESC: a case that cannot run here, said so.
 skipped() {
-	ncase=$((ncase + 1))
-	echo "ok $ncase - $* # SKIP no usable /dev/kvm"
+	skipcase "no usable /dev/kvm" "$*"
 }
 
 kvm=no
@@ -28,7 +27,7 @@ host=$("$PMUFC" --probe 2>/dev/null | sed -n 's/^host: \([a-z0-9]*\).*/\1/p')
 case $host in
 intel) other=amd ;;
 amd) other=intel ;;
-*) echo "$me: SKIP: this host's target is '$host', neither intel nor amd"; exit 77 ;;
+*) skip_all "this host's target is '$host', neither intel nor amd" ;;
 esac
 echo "# host: $host (the other vendor: $other); /dev/kvm: $kvm"
 
@@ -46,8 +45,8 @@ started() {
 }
 
 printf 'default deny;\nallow arm 0x11;\n' >"$tmp/arm.pf"
-"$PMUFC" --target arm64 "$tmp/arm.pf" -o "$tmp/arm.bin" || exit 99
-"$PMUFC" --target "$other" "$tmp/deny.pf" -o "$tmp/other.bin" || exit 99
+"$PMUFC" --target arm64 "$tmp/arm.pf" -o "$tmp/arm.bin" || bail "arm.pf does not compile"
+"$PMUFC" --target "$other" "$tmp/deny.pf" -o "$tmp/other.bin" || bail "deny.pf does not compile for $other"
 
 # 1. The other architecture: never, not even forced.
 expect 65 "run, arm64 filter on x86: refused" "$PMUFC" run --target arm64 "$tmp/arm.pf" -- "$VMM"
@@ -113,8 +112,7 @@ if test -f "$TESTS_BUILDDIR/../config.status"; then
 	has "$tmp/err" "loaded the PMU event filter" "run from the build tree: its own shim was preloaded"
 	hasnt "$tmp/err" "reinstall pmufc" "run from the build tree: no installed shim needed"
 else
-	ncase=$((ncase + 1))
-	echo "ok $ncase - run from the build tree: its own shim # SKIP no config.status here (a guest)"
+	skipcase "no config.status here (a guest)" "run from the build tree: its own shim"
 fi
 
 # 4. --apply --pid: refused before anything is injected; the VMM runs on.

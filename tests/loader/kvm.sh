@@ -10,8 +10,7 @@
 . "${TESTS_SRCDIR:-$(dirname "$0")/..}/loader/lib.sh"
 
 if ! { true </dev/kvm; } 2>/dev/null; then
-	echo "$me: SKIP: no usable /dev/kvm"
-	exit 77
+	skip_all "no usable /dev/kvm"
 fi
 
 # start_vmm ARGS...: test-vmm --wait in the background, its standard input
@@ -188,5 +187,4 @@ else
 	echo "# no refused-filter cases: this kernel ($rules rules, masked events $masked) takes every filter pmufc validates for it"
 fi
 
-test "$nskip" = 0 || echo "# $nskip cases skipped"
 finish

@@ -4,8 +4,9 @@
 # in the source and build trees); run by hand from a built tree,
 # `sh tests/loader/shim.sh` finds them by itself.  Everything the scripts
 # write goes into a mktemp folder ($tmp); processes they start (their
-# pids in $pids) are stopped on exit: both by tests/lib.sh, which this
-# file builds on (with its counters and finish), adding TAP-style cases.
+# pids in $pids) are stopped on exit: both by tests/lib.sh, the one
+# reporter (TAP: ok, bad, expect, has, ..., finish), which this file
+# builds on with the loader's paths, its environment, and tracing.
 
 pf_test_name=loader-$(basename "$0" .sh)
 : "${TESTS_SRCDIR:=$(cd "$(dirname "$0")/.." && pwd)}"
@@ -24,65 +25,7 @@ export PMUFC_SHIM
 ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
 export ASAN_OPTIONS
 unset PMUFC_FILTER PMUFC_TARGET PMUFC_ARM_MAX PMUFC_VERBOSE PMUFC_FORCE_VENDOR PMUFC_WERROR LD_PRELOAD FAKE_KVM_ERRNO FAKE_KVM_FAIL_AT PRELOAD_MARK
-if ! test -e "$SHIM"; then
-	echo "$me: ERROR: no $SHIM (build first)"
-	exit 99
-fi
-
-# ok DESC / bad DESC: one case passed or failed.
-ok() {
-	ncase=$((ncase + 1))
-	echo "ok $ncase - $*"
-}
-bad() {
-	ncase=$((ncase + 1))
-	nfail=$((nfail + 1))
-	echo "not ok $ncase - $*"
-	for f in "$tmp/out" "$tmp/err"; do
-		test -s "$f" && sed -n '1,20s/^/    | /p' "$f"
-	done
-}
-
-# skipcase WHY DESC: a case that cannot run here, reported as skipped.
-skipcase() {
-	ncase=$((ncase + 1))
-	nskip=$((nskip + 1))
-	echo "ok $ncase - $2 # SKIP $1"
-}
-nskip=0
-
-# verdict STATUS DESC WHY: one case, passed if STATUS (e.g. $? of a test)
-# is 0, else failed: WHY.
-verdict() {
-	if test "$1" = 0; then ok "$2"; else bad "$3"; fi
-}
-
-# run CMD...: runs it with stdout in $tmp/out, stderr in $tmp/err, status in $st.
-run() {
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	st=$?
-}
-
-# expect STATUS DESC CMD...: run CMD, check its exit status.
-expect() {
-	want=$1 desc=$2
-	shift 2
-	run "$@"
-	if test "$st" = "$want"; then ok "$desc (exit $st)"; else bad "$desc: exit $st, expected $want"; fi
-}
-
-# has FILE TEXT DESC: FILE contains TEXT (fixed string).
-has() {
-	if grep -qF -- "$2" "$1"; then ok "$3"; else bad "$3: no '$2' in $(basename "$1")"; fi
-}
-hasnt() {
-	if grep -qF -- "$2" "$1"; then bad "$3: '$2' in $(basename "$1")"; else ok "$3"; fi
-}
-
-# alive PID DESC: the process still runs.
-alive() {
-	if kill -0 "$1" 2>/dev/null; then ok "$2"; else bad "$2: process $1 is gone"; fi
-}
+test -e "$SHIM" || bail "no $SHIM (build first)"
 
 # What the kernel answered a call injected into a VMM, as its syscall
 # tracepoints saw it (sys_enter_ioctl, sys_exit_ioctl), in a tracing
@@ -135,11 +78,6 @@ trace_returns() {
 		want = num(a[1]) == num(fd) && num(a[2]) == num(cmd); next
 	}
 	/sys_ioctl -> / { if (want) { r = $0; sub(/.*sys_ioctl -> /, "", r); print r } want = 0 }' "$tmp/trace"
-}
-
-# hexof FILE: the bytes of FILE as one lowercase hex string.
-hexof() {
-	od -An -tx1 -v "$1" | tr -d ' \n'
 }
 
 # The policies the tests apply; `x86` rules: the same bytes on Intel and AMD.

@@ -24,17 +24,18 @@ pf_test_name=x86-corpus
 . "$TESTS_SRCDIR/x86/guest.sh"
 x86_skip_unless_kernels "$me"
 for p in kvm-load blobtool; do
-	test -x "$TESTS_BUILDDIR/$p" || { echo "$me: ERROR: no $TESTS_BUILDDIR/$p (make check builds it)"; exit 99; }
+	test -x "$TESTS_BUILDDIR/$p" || bail "no $TESTS_BUILDDIR/$p (make check builds it)"
 done
 
 # kvm_amd applies AMD's rules: the guests' probe must say amd (kvm.sh
 # fails when it finds no filters for the target it is given).
+begin "the corpus compiles for amd"
 if ! sh "$TESTS_SRCDIR/kvm.sh" --compile amd "$tmp/blobs/amd" >"$tmp/compile" 2>&1; then
-	cat "$tmp/compile"
 	fail "the corpus does not compile for amd"
+	show "$tmp/compile" 200
 	finish
 fi
-echo "$me: $(ls "$tmp/blobs/amd" | wc -l) filters compiled for amd"
+note "$me: $(ls "$tmp/blobs/amd" | wc -l) filters compiled for amd"
 
 echo 'sh "$TESTS_SRCDIR/kvm.sh"' >"$tmp/guest.sh"
 KVM_BLOBS=$tmp/blobs
@@ -49,22 +50,22 @@ for k in $(x86_kernels); do
 	test $rc = 0 || fail "$v: kvm.sh inside exited $rc"
 	# What the kernel must be.
 	grep -q '^x86-guest: /dev/kvm: kvm_amd ' "$w/notes" || fail "$v: kvm_amd does not hold kvm"
-	grep -q '^  host: amd ' "$w/out" || fail "$v: pmufc --probe does not say host: amd"
+	grep -q '^#   host: amd ' "$w/out" || fail "$v: pmufc --probe does not say host: amd"
 	case $v in
 	[0-5].* | 6.[0-2].* | 6.[0-2]-*) want=no ;;
 	*) want=yes ;;
 	esac
-	grep -q "^kvm: filters for amd from .* (masked events: $want)" "$w/out" ||
+	grep -q "^# kvm: filters for amd from .* (masked events: $want)" "$w/out" ||
 	    fail "$v: masked events should be '$want'"
-	nmasked=$(grep -c '^refused .*(masked, no KVM_CAP_PMU_EVENT_MASKED_EVENTS)' "$w/out")
+	nmasked=$(grep -c '^ok [0-9]* - refused .*(masked, no KVM_CAP_PMU_EVENT_MASKED_EVENTS)' "$w/out")
 	if test $want = no; then
 		test "$nmasked" -gt 0 || fail "$v: no masked filter was refused"
 	else
 		test "$nmasked" = 0 || fail "$v: masked filters refused"
 	fi
-	sum=$(sed -n 's/^kvm-load: kernel [^:]*: //p' "$w/out")
-	echo "$me: $v: ${sum:-no summary from kvm-load} ($nmasked of them masked, refused before 6.3); $x86_seconds s"
+	sum=$(sed -n 's/^# kvm-load: kernel [^:]*: //p' "$w/out")
+	note "$me: $v: ${sum:-no summary from kvm-load} ($nmasked of them masked, refused before 6.3); $x86_seconds s"
 	test -n "$sum" || fail "$v: no summary from kvm-load"
 done
-echo "$me: kernels run:$ran"
+note "$me: kernels ran:${ran:- none}"
 finish

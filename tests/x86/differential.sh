@@ -22,7 +22,7 @@ pf_test_name=x86-differential
 . "$TESTS_SRCDIR/x86/guest.sh"
 x86_skip_unless_kernels "$me"
 prog=$TESTS_BUILDDIR/differential
-test -x "$prog" || { echo "$me: ERROR: no $prog (make check builds it)"; exit 99; }
+test -x "$prog" || bail "no $prog (make check builds it)"
 count=${DIFF_X86_COUNT:-50000}
 seed=${DIFF_SEED:-20250103}
 
@@ -48,7 +48,7 @@ for k in $(x86_kernels); do
 	if test "${n:-0}" -lt $((2 * count)); then
 		fail "$v: ${n:-no} filters handed to the kernel, not $((2 * count))"
 	fi
-	echo "$me: $v: ${n:-0} filters handed to KVM_SET_PMU_EVENT_FILTER, ${d:-?} disagreements (seed $DIFF_SEED); $x86_seconds s"
+	note "$me: $v: ${n:-0} filters handed to KVM_SET_PMU_EVENT_FILTER, ${d:-?} disagreements (seed $DIFF_SEED); $x86_seconds s"
 done
-echo "$me: kernels run:$ran"
+note "$me: kernels ran:${ran:- none}"
 finish

@@ -10,7 +10,7 @@
 #     ${XDG_CACHE_HOME:-$HOME/.cache}/pmufc-x86.
 #
 # x86_skip_unless_kernels NAME
-#     exits 77 (skip), saying why with NAME as the prefix, unless a kernel
+#     exits 77 (skip_all of tests/lib.sh; NAME is kept for the callers), unless a kernel
 #     is cached and qemu-system-x86_64, busybox, cpio and timeout are here.
 #
 # x86_guest_run KDIR WORKDIR SCRIPT [PATH...]
@@ -37,9 +37,9 @@
 #     PMUFC_X86_TIMEOUT (seconds, default 600) bounds the boot.
 #
 # x86_guest_case KDIR SCRIPT [PATH...]
-#     one case of a test (ncase counted; the script uses tests/lib.sh):
+#     opens one case of a test (begin; the script uses tests/lib.sh):
 #     x86_guest_run in $tmp/<kernel dir's name>, its notes and output shown
-#     indented; sets x86_work (that folder: out, notes), x86_rc, and adds
+#     as TAP notes; sets x86_work (that folder: out, notes), x86_rc, and adds
 #     the version to $ran.  Returns 1, a failure counted, when the guest
 #     did not finish.
 #
@@ -62,13 +62,11 @@ x86_kernels() {
 x86_skip_unless_kernels() {
 	for _t in qemu-system-x86_64 busybox cpio timeout ldd readlink; do
 		if ! command -v "$_t" >/dev/null 2>&1; then
-			echo "$1: SKIP: $_t not found (run tests/x86/setup.sh as root)"
-			exit 77
+			skip_all "$_t not found (run tests/x86/setup.sh as root)"
 		fi
 	done
 	if test -z "$(x86_kernels)"; then
-		echo "$1: SKIP: no x86 kernel in $x86_cache (run tests/x86/setup.sh)"
-		exit 77
+		skip_all "no x86 kernel in $x86_cache (run tests/x86/setup.sh)"
 	fi
 }
 
@@ -152,15 +150,15 @@ x86_stage_libs() {
 
 x86_guest_case() {
 	x86_work=$tmp/$(basename "$1")
-	ncase=$((ncase + 1))
-	mkdir -p "$x86_work" || exit 99
+	begin "kernel $(basename "$1")"
+	mkdir -p "$x86_work" || bail "cannot make $x86_work"
 	x86_case_kdir=$1
 	shift
 	x86_guest_run "$x86_case_kdir" "$x86_work" "$@" >"$x86_work/out" 2>"$x86_work/notes"
 	x86_rc=$?
 	ran="$ran $x86_version"
-	sed 's/^/  /' "$x86_work/notes"
-	sed 's/^/  /' "$x86_work/out"
+	sed 's/^/#   /' "$x86_work/notes"
+	sed 's/^/#   /' "$x86_work/out"
 	if test $x86_rc = 99; then
 		fail "$x86_version: the guest did not finish"
 		return 1

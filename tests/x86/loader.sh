@@ -41,7 +41,7 @@ done
 # api-test may be libtool's wrapper script: the program is in .libs.
 apitest=$TESTS_BUILDDIR/loader/api-test
 test -f "$TESTS_BUILDDIR/loader/.libs/api-test" && apitest=$TESTS_BUILDDIR/loader/.libs/api-test
-test -x "$apitest" || { echo "$me: ERROR: no $apitest (build first)"; exit 99; }
+test -x "$apitest" || bail "no $apitest (build first)"
 
 # The script the guest runs (busybox sh, in /tmp): each test, its output
 # prefixed, then "RESULT NAME STATUS".  PMUFC_X86_TEST_TIMEOUT bounds each
@@ -90,22 +90,21 @@ for kdir in $(x86_kernels); do
 	ran="$ran $v"
 	for t in $inner; do
 		rc=$(sed -n "s/^RESULT $t \([0-9a-z]*\)$/\1/p" "$work/out")
-		sum=$(sed -n "s/^\[$t\] .*: \([0-9]* cases, [0-9]* failed.*\)/\1/p" "$work/out" | tail -n 1)
+		sum=$(sed -n "s/^\[$t\] # .*: \([0-9]* cases, [0-9]* failed.*\)/\1/p" "$work/out" | tail -n 1)
 		c=$(echo "$sum" | sed -n 's/^\([0-9]*\) cases.*/\1/p')
 		s=$(grep -c "^\[$t\] ok [0-9]* - .* # SKIP" "$work/out")
-		test "$s" = 0 || sum="$sum ($s cases skipped)"
 		inner_cases=$((inner_cases + ${c:-0}))
 		inner_skipped=$((inner_skipped + s))
 		case $rc in
 		0) ok "$v: $t: ${sum:-no summary}" ;;
-		77) bad "$v: $t skipped as a whole inside the guest: $(sed -n "s/^\[$t\] \(.*SKIP.*\)/\1/p" "$work/out" | head -n 1)" ;;
+		77) bad "$v: $t skipped as a whole inside the guest: $(sed -n "s/^\[$t\] .*# \(SKIP.*\)/\1/p" "$work/out" | head -n 1)" ;;
 		'') bad "$v: $t did not finish (guest exit $grc)" ;;
 		timeout) bad "$v: $t timed out after $per_test s: ${sum:-no summary}" ;;
 		*) bad "$v: $t exit $rc: ${sum:-no summary}" ;;
 		esac
 	done
-	echo "# $v: guest up and tests done in ${x86_seconds:-?} s (initramfs ${x86_initrd_kb:-?} KiB)"
+	note "$v: guest up and tests done in ${x86_seconds:-?} s (initramfs ${x86_initrd_kb:-?} KiB)"
 done
-echo "$me: kernels ran:${ran:- none}; $inner_cases cases inside them ($inner_skipped skipped)"
+note "$me: kernels ran:${ran:- none}; $inner_cases cases inside them ($inner_skipped skipped)"
 test -n "$ran" || bad "no kernel ran the tests"
 finish
