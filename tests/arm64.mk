@@ -1,5 +1,6 @@
-# tests/arm64.mk - automake fragment for the arm64 tests (included from the
-# top Makefile.am after TESTS and EXTRA_DIST are defined).
+# tests/arm64.mk - automake fragment: what the arm64 tests need (included
+# from the top Makefile.am after tests/Makefile.inc, which registers them
+# in TESTS with every other test).
 #
 # abi-check.sh: compile-only check of the arm64 filter layout against the
 #   arm64 uapi headers (linux-libc-dev-arm64-cross) with aarch64-linux-gnu-gcc.
@@ -12,7 +13,6 @@
 # Both skip (77) when their tools are missing; both find their folder from
 # their own path and write only into mktemp folders (VPATH and distcheck
 # safe).  A new tests/arm64/*.pf policy needs a line below.
-TESTS += tests/arm64/abi-check.sh tests/arm64/kvm-arm64.sh
 
 EXTRA_DIST += \
 	tests/arm64/abi-check.c \

@@ -1,7 +1,8 @@
 # tests/fuzz.mk - automake fragment: fuzzing and hostile-input tests.
 #
-# Included from the top Makefile.am after tests/Makefile.inc (it only
-# appends to TESTS, check_PROGRAMS and EXTRA_DIST).
+# Included from the top Makefile.am after tests/Makefile.inc, which
+# registers the tests in TESTS; this fragment holds their build rules (it
+# appends to check_PROGRAMS and EXTRA_DIST).
 #
 #   make fuzz         builds the libFuzzer targets with clang and runs each
 #                     for FUZZ_SECONDS (60) on a working copy of its seed
@@ -99,13 +100,6 @@ tests_fuzz_replay_LDADD = libpmufc.a
 check_PROGRAMS += tests/differential
 tests_differential_SOURCES = tests/differential.c
 tests_differential_LDADD = libpmufc.a
-
-TESTS += \
-	tests/fuzz/replay.sh \
-	tests/hostile.sh \
-	tests/differential.sh \
-	tests/differential-kvm.sh \
-	tests/valgrind.sh
 
 EXTRA_DIST += \
 	tests/fuzz.mk \

@@ -1,13 +1,11 @@
 # tests/interop.mk - automake fragment: the interop formats (QEMU's
 # kvm-pmu-filter JSON in and out, C, pmufc JSON, policy, arm64 strings).
-# Included from the top Makefile.am after tests/Makefile.inc (TESTS,
-# check_PROGRAMS and EXTRA_DIST are defined there).  jansson comes in
-# through LIBS (configure.ac).
+# Included from the top Makefile.am after tests/Makefile.inc (which
+# registers the tests in TESTS; check_PROGRAMS and EXTRA_DIST are defined
+# there).  jansson comes in through LIBS (configure.ac).
 check_PROGRAMS += tests/interop/interop-test
 tests_interop_interop_test_SOURCES = tests/interop/interop-test.c
 tests_interop_interop_test_LDADD = libpmufc.a
-
-TESTS += tests/interop/interop-test tests/interop/interop.sh
 
 EXTRA_DIST += \
 	tests/interop/interop.sh \

@@ -1,7 +1,8 @@
 # tests/loader.mk - automake fragment: the loader's tests (libpmufc's
 # public API, the ptrace injection, the LD_PRELOAD shim, `pmufc run`,
 # `--apply`, `--probe`).  Included from the top Makefile.am after
-# tests/Makefile.inc: it appends to TESTS, check_PROGRAMS and EXTRA_DIST,
+# tests/Makefile.inc, which registers them in TESTS: this fragment holds
+# their build rules (it appends to check_PROGRAMS and EXTRA_DIST),
 # and its scripts use the PMUFC, TESTS_SRCDIR and TESTS_BUILDDIR that
 # AM_TESTS_ENVIRONMENT exports there (and its .sh log compiler).  Tests
 # that need /dev/kvm, qemu-system-x86_64, or (arm64.sh) the arm64 cross
@@ -48,22 +49,9 @@ tests_loader_preload_mark_la_SOURCES = tests/loader/preload-mark.c
 tests_loader_preload_mark_la_CFLAGS = -std=c11 $(WARN_CFLAGS)
 tests_loader_preload_mark_la_LDFLAGS = -module -avoid-version -shared -rpath $(abs_builddir)
 
-TESTS += \
-	tests/loader/api-test \
-	tests/loader/apply-test \
-	tests/loader/inject-test \
-	tests/loader/exports.sh \
-	tests/loader/shim.sh \
-	tests/loader/cli.sh \
-	tests/loader/fail-closed.sh \
-	tests/loader/kvm.sh \
-	tests/loader/qemu.sh \
-	tests/loader/arm64.sh \
-	tests/x86/loader.sh
-
 EXTRA_DIST += \
 	tests/loader/lib.sh \
 	tests/loader/exports.sh tests/loader/shim.sh tests/loader/cli.sh tests/loader/fail-closed.sh \
 	tests/loader/kvm.sh tests/loader/qemu.sh \
-	tests/loader/arm64.sh tests/loader/arm64-init.c tests/tap.h \
+	tests/loader/arm64.sh tests/loader/arm64-init.c \
 	tests/x86/loader.sh

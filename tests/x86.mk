@@ -1,5 +1,6 @@
-# tests/x86.mk - automake fragment for the tests that boot real x86 kernels
-# (Debian amd64 kernels under qemu-system-x86_64 TCG, with kvm-amd).
+# tests/x86.mk - automake fragment: what the tests that boot real x86
+# kernels need (Debian amd64 kernels under qemu-system-x86_64 TCG, with
+# kvm-amd); tests/Makefile.inc registers them in TESTS.
 #
 # corpus.sh: every filter of the test corpus (compiled here by tests/kvm.sh
 #   --compile) handed to each kernel by tests/kvm.sh inside it: 6.12 takes
@@ -12,8 +13,6 @@
 # $PMUFC_X86_CACHE), outside the tree, so VPATH and distcheck builds find
 # them.  Both tests skip (77) without a cached kernel or qemu-system-x86_64,
 # busybox and cpio, and write only into mktemp folders.
-TESTS += tests/x86/corpus.sh tests/x86/differential.sh
-
 EXTRA_DIST += \
 	tests/x86.mk \
 	tests/x86/setup.sh \
