@@ -16,7 +16,7 @@
 #define PMUFC_CLI_H
 
 #include "core/compile.h"
-#include "formats/interop.h"
+#include "formats/format.h"
 
 #include <stddef.h>
 

@@ -5,8 +5,11 @@
 #include "base/arena.h"
 #include "base/diag.h"
 #include "cli/util.h"
-#include "formats/emit.h"
-#include "formats/interop.h"
+#include "formats/arm_string.h"
+#include "formats/format.h"
+#include "formats/import.h"
+#include "formats/json.h"
+#include "formats/qemu_import.h"
 #include "kernel/apply.h"
 #include "kernel/space.h"
 
@@ -142,13 +145,8 @@ static char *render_text(const struct pf_cli *cli, enum pf_format format,
         pf_cli_fail(EX_SOFTWARE, "out of memory");
         return NULL;
     }
-    int rc = 0;
-    if (f->t == PF_TARGET_ARM64 && format == PF_FORMAT_TEXT)
-        pf_emit_text_arm(m, f->arm, f->arm_max, model);
-    else if (f->t == PF_TARGET_ARM64)
-        rc = pf_render_arm(m, format, f->arm, f->arm_max, cli->id, &d);
-    else
-        rc = pf_render_x86(m, format, f->x86, f->t, model, cli->id, &d);
+    const struct pf_any_filter any = {f->t, f->x86, f->arm, f->arm_max};
+    enum pf_status rc = pf_format_render(m, format, &any, model, cli->id, &d);
     pf_diags_print(stderr, &d);
     if (fclose(m) || rc || pf_diags_failed(&d)) {
         free(buf);
@@ -163,7 +161,7 @@ static int emit(const struct pf_cli *cli, enum pf_format format, const struct pf
 {
     if (format == PF_FORMAT_RAW)
         return pf_cli_write_output(cli->output, f->blob, f->len, 1);
-    if (f->t == PF_TARGET_ARM64 ? !pf_format_arm(format) : !pf_format_x86(format))
+    if (!pf_format_serves(format, f->t))
         return pf_cli_usage_error("--format %s is not for %s filters", pf_format_name(format),
                                   pf_target_name(f->t));
     size_t tlen;

@@ -10,6 +10,7 @@
 #define PMUFC_CLI_FILTER_H
 
 #include "cli/cli.h"
+#include "formats/import.h"
 #include "kernel/blob_arm64.h"
 #include "kernel/blob_x86.h"
 #include "lang/events.h"
