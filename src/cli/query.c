@@ -20,10 +20,15 @@
 static int parse_event(const struct pf_cli *cli, enum pf_target t, unsigned arm_max,
                        struct pf_event *ev)
 {
-    char err[256];
-    if (pf_event_parse_host(cli->event, t, arm_max, ev, err, sizeof(err)))
-        return pf_cli_usage_error("%s", err);
-    return 0;
+    struct pf_diags d;
+    struct pf_arena *a = pf_cli_diags(&d, NULL);
+    if (!a)
+        return pf_cli_fail(EX_SOFTWARE, "out of memory");
+    int rc = 0;
+    if (pf_event_parse_host(cli->event, t, arm_max, ev, &d) != PF_OK)
+        rc = pf_cli_usage_error("%s", d.head ? d.head->msg : "out of memory");
+    pf_arena_free(a);
+    return rc;
 }
 
 static int check_blob(const struct pf_cli *cli)

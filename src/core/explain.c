@@ -44,7 +44,8 @@ static int field(const char **s, const char *key, uint64_t *v)
     return 0;
 }
 
-int pf_event_parse(const char *s, enum pf_target t, struct pf_event *ev, char *err, size_t errlen)
+enum pf_status pf_event_parse(const char *s, enum pf_target t, struct pf_event *ev,
+                              struct pf_diags *d)
 {
     memset(ev, 0, sizeof(*ev));
     uint64_t a, b;
@@ -52,28 +53,28 @@ int pf_event_parse(const char *s, enum pf_target t, struct pf_event *ev, char *e
     unsigned maxsel = t == PF_TARGET_AMD ? PF_AMD_SELECT_MAX : PF_INTEL_SELECT_MAX;
     if (!field(&p, "fixed", &a) && !*p) {
         if (t != PF_TARGET_INTEL) {
-            snprintf(err, errlen, "fixed=%" PRIu64 ": %s has no fixed counters under KVM", a,
-                     pf_target_name(t));
-            return -1;
+            pf_diag(d, PF_SEV_ERROR, NULL, "fixed=%" PRIu64 ": %s has no fixed counters under KVM",
+                    a, pf_target_name(t));
+            return PF_EPOLICY;
         }
         if (a >= PF_NFIXED) {
-            snprintf(err, errlen, "fixed counter %" PRIu64 " does not exist (0..31)", a);
-            return -1;
+            pf_diag(d, PF_SEV_ERROR, NULL, "fixed counter %" PRIu64 " does not exist (0..31)", a);
+            return PF_EPOLICY;
         }
         ev->fixed = 1;
         ev->idx = (unsigned)a;
-        return 0;
+        return PF_OK;
     }
     p = s;
     if (!field(&p, "arm", &a) && (!*p || !strncmp(p, ",guest=", 7))) {
         if (t != PF_TARGET_ARM64 || a > 0xffff) {
-            snprintf(err, errlen, "arm=0x%" PRIx64 ": %s", a,
-                     t != PF_TARGET_ARM64 ? "arm events need --target arm64" : "beyond 16 bits");
-            return -1;
+            pf_diag(d, PF_SEV_ERROR, NULL, "arm=0x%" PRIx64 ": %s", a,
+                    t != PF_TARGET_ARM64 ? "arm events need --target arm64" : "beyond 16 bits");
+            return PF_EPOLICY;
         }
         ev->select = (unsigned)a;
         if (!*p)
-            return 0;
+            return PF_OK;
         p += 7;
         /* The guest's ID_AA64DFR0_EL1.PMUVer: 10-bit events on PMUv3 for
          * Armv8.0, 16-bit from PMUv3p1. */
@@ -82,15 +83,15 @@ int pf_event_parse(const char *s, enum pf_target t, struct pf_event *ev, char *e
         else if (!strcmp(p, "v3p1"))
             ev->guest_max = PF_ARM_EVENT_MAX;
         else {
-            snprintf(err, errlen, "bad guest PMU '%s' in '%s': v3p0 (10-bit events) or v3p1 (16-bit)",
-                     p, s);
-            return -1;
+            pf_diag(d, PF_SEV_ERROR, NULL,
+                    "bad guest PMU '%s' in '%s': v3p0 (10-bit events) or v3p1 (16-bit)", p, s);
+            return PF_EPOLICY;
         }
-        return 0;
+        return PF_OK;
     }
     if (t == PF_TARGET_ARM64) {
-        snprintf(err, errlen, "bad event '%s' for arm64: give arm=N", s);
-        return -1;
+        pf_diag(d, PF_SEV_ERROR, NULL, "bad event '%s' for arm64: give arm=N", s);
+        return PF_EPOLICY;
     }
     p = s;
     if (!field(&p, "raw", &a) && !*p) {
@@ -105,37 +106,41 @@ int pf_event_parse(const char *s, enum pf_target t, struct pf_event *ev, char *e
         ev->umask = (unsigned)(a >> 8 & 0xff);
         ev->raw = a;
         ev->raw_high_ignored = t == PF_TARGET_INTEL && (a >> 32 & 0xf);
-        return 0;
+        return PF_OK;
     }
     p = s;
     if (!field(&p, "select", &a) && *p++ == ',' && !field(&p, "umask", &b) && !*p) {
         if (a > maxsel || b > PF_UMASK_MAX) {
-            snprintf(err, errlen, "select=0x%" PRIx64 ",umask=0x%" PRIx64 " is out of range on %s "
-                     "(select <= 0x%x, umask <= 0xff)", a, b, pf_target_name(t), maxsel);
-            return -1;
+            pf_diag(d, PF_SEV_ERROR, NULL,
+                    "select=0x%" PRIx64 ",umask=0x%" PRIx64 " is out of range on %s "
+                    "(select <= 0x%x, umask <= 0xff)", a, b, pf_target_name(t), maxsel);
+            return PF_EPOLICY;
         }
         ev->select = (unsigned)a;
         ev->umask = (unsigned)b;
-        return 0;
+        return PF_OK;
     }
-    snprintf(err, errlen, "bad event '%s': give select=N,umask=N or raw=N or fixed=N", s);
-    return -1;
+    pf_diag(d, PF_SEV_ERROR, NULL, "bad event '%s': give select=N,umask=N or raw=N or fixed=N",
+            s);
+    return PF_EPOLICY;
 }
 
-int pf_event_parse_host(const char *s, enum pf_target t, unsigned arm_max, struct pf_event *ev,
-                        char *err, size_t errlen)
+enum pf_status pf_event_parse_host(const char *s, enum pf_target t, unsigned arm_max,
+                                   struct pf_event *ev, struct pf_diags *d)
 {
-    if (pf_event_parse(s, t, ev, err, errlen))
-        return -1;
+    enum pf_status st = pf_event_parse(s, t, ev, d);
+    if (st != PF_OK)
+        return st;
     if (!arm_max)
         arm_max = PF_ARM_EVENT_MAX;
     if (ev->guest_max > arm_max) {
         /* set_id_aa64dfr0_el1() refuses a PMUVer above the host's limit. */
-        snprintf(err, errlen, "'%s': a guest's PMU cannot be newer than the host's (--arm-pmu v3p0: "
-                 "10-bit events); KVM refuses that ID_AA64DFR0_EL1", s);
-        return -1;
+        pf_diag(d, PF_SEV_ERROR, NULL,
+                "'%s': a guest's PMU cannot be newer than the host's (--arm-pmu v3p0: "
+                "10-bit events); KVM refuses that ID_AA64DFR0_EL1", s);
+        return PF_EPOLICY;
     }
-    return 0;
+    return PF_OK;
 }
 
 /* Only a PMUv3p0 guest masks: no event is past 16 bits. */

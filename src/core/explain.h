@@ -2,6 +2,7 @@
 #ifndef PMUFC_EXPLAIN_H
 #define PMUFC_EXPLAIN_H
 
+#include "base/status.h"
 #include "lang/ast.h"
 #include "core/compile.h"
 
@@ -20,16 +21,18 @@ struct pf_event {
 
 /* "select=0xc4,umask=0x01", "raw=0x1c4", "fixed=0", or on arm64 "arm=0x11"
  * and "arm=0x401,guest=v3p0" (the guest's PMU version, when the VMM set it
- * below the host's).  Returns 0, or -1 with a message in err.  Widths are
- * checked against target t.  raw= takes the select from bits 7:0, and on
- * AMD 35:32, as KVM matches the guest's EVENTSEL: on Intel bits 35:32 are
- * not part of it (kvm_pmu_ops.EVENTSEL_EVENT is 0xff) and are ignored. */
-int pf_event_parse(const char *s, enum pf_target t, struct pf_event *ev, char *err, size_t errlen);
+ * below the host's).  Returns PF_OK, or PF_EPOLICY with the reason in d.
+ * Widths are checked against target t.  raw= takes the select from bits
+ * 7:0, and on AMD 35:32, as KVM matches the guest's EVENTSEL: on Intel
+ * bits 35:32 are not part of it (kvm_pmu_ops.EVENTSEL_EVENT is 0xff) and
+ * are ignored. */
+enum pf_status pf_event_parse(const char *s, enum pf_target t, struct pf_event *ev,
+                              struct pf_diags *d);
 /* pf_event_parse for a host event space of arm_max + 1 on arm64 (0: 16
  * bits): a guest PMU newer than the host's is refused (KVM refuses such an
  * ID_AA64DFR0_EL1). */
-int pf_event_parse_host(const char *s, enum pf_target t, unsigned arm_max, struct pf_event *ev,
-                        char *err, size_t errlen);
+enum pf_status pf_event_parse_host(const char *s, enum pf_target t, unsigned arm_max,
+                                   struct pf_event *ev, struct pf_diags *d);
 
 /* Prints "allow" or "deny" as the first word, then the reason.  Both
  * return the decision (1 = counts). */

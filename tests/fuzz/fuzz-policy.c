@@ -239,8 +239,12 @@ int pf_fuzz_policy(const uint8_t *data, size_t size)
     ev[n] = 0;
     for (size_t i = 0; i < 3; i++) {
         struct pf_event e;
-        char err[256];
-        pf_event_parse(ev, targets[i], &e, err, sizeof(err));
+        struct pf_arena *a = pf_arena_new();
+        struct pf_diags d;
+        pf_fuzz_assert(a != NULL, "out of memory");
+        pf_diags_init(&d, a);
+        pf_event_parse(ev, targets[i], &e, &d);
+        pf_arena_free(a);
     }
     return 0;
 }
