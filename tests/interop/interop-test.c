@@ -1,6 +1,7 @@
 /* tests/interop/interop-test.c - the interop formats, in-process.
  *
- *   interop-test                  every self test below; exit 0 when all pass
+ *   interop-test                  every self test below, one TAP case each
+ *                                 (tests/tap.h); exit 0 when all pass
  *   interop-test same T A B       do filters A and B (blobs) decide alike on
  *                                 every event of target T (intel, amd)?
  *   interop-test json-bytes J B   does pmufc's --format json file J describe
@@ -28,6 +29,8 @@
 #include "formats/format.h"
 #include "formats/qemu_import.h"
 
+#include "../tap.h"
+
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdarg.h>
@@ -35,8 +38,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static unsigned ncase, nfail;
 static unsigned long long ncompared;
+
+/* Why the case under way failed, "FAIL: ..." lines, empty while it holds:
+ * fail() collects them and case_end() reports the case with check(), the
+ * lines after it as notes (TAP's order, as tests/lib.sh's fail). */
+static char why_failed[16384];
+static size_t why_len;
 
 static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -44,11 +52,49 @@ static void fail(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("FAIL: ", stdout);
-    vprintf(fmt, ap);
-    fputc('\n', stdout);
+    if (why_len < sizeof(why_failed))
+        why_len += (size_t)snprintf(why_failed + why_len, sizeof(why_failed) - why_len, "%sFAIL: ",
+                                    why_len ? "\n" : "");
+    if (why_len < sizeof(why_failed))
+        why_len += (size_t)vsnprintf(why_failed + why_len, sizeof(why_failed) - why_len, fmt, ap);
     va_end(ap);
-    nfail++;
+    if (why_len >= sizeof(why_failed))
+        why_len = sizeof(why_failed) - 1; /* truncated; the case has failed all the same */
+}
+
+/* Ends one case: "ok N - WHAT" unless fail() came since the last one,
+ * then each line of why as a note.  WHAT is printf-style; newlines in it
+ * (from a case's input text) are written as \n, to keep it one line. */
+static void case_end(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void case_end(const char *fmt, ...)
+{
+    char what[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    char one[sizeof(what) * 2];
+    size_t k = 0;
+    for (const char *c = what; *c && k + 2 < sizeof(one); c++) {
+        if (*c == '\n')
+            one[k++] = '\\', one[k++] = 'n';
+        else
+            one[k++] = *c;
+    }
+    one[k] = '\0';
+    check(why_len == 0, "%s", one);
+    for (char *line = why_failed; why_len;) {
+        char *nl = strchr(line, '\n');
+        if (nl)
+            *nl = '\0';
+        note("%s", line);
+        if (!nl)
+            break;
+        line = nl + 1;
+    }
+    why_len = 0;
+    why_failed[0] = '\0';
 }
 
 /* xorshift64*: reproducible random numbers. */
@@ -178,7 +224,6 @@ static void arm_tests(void)
     };
     for (size_t i = 0; i < sizeof(out) / sizeof(out[0]); i++) {
         for (int q = 0; q < 2; q++) {
-            ncase++;
             int rc;
             char *s = arm_string(out[i].r, out[i].n, q ? ';' : ',', &rc);
             const char *want = q ? out[i].qemu : out[i].kvmtool;
@@ -186,6 +231,7 @@ static void arm_tests(void)
                 fail("arm emit case %zu (%s): got rc %d \"%s\", want \"%s\"", i, q ? "qemu" : "kvmtool", rc,
                      s ? s : "", want ? want : "(error)");
             free(s);
+            case_end("arm emit case %zu (%s): %s", i, q ? "qemu" : "kvmtool", want ? want : "refused");
         }
     }
 
@@ -227,7 +273,6 @@ static void arm_tests(void)
         {"A:1_0-2", ',', 0xffff, "1:3: error: invalid hexadecimal number '1_0'"},
     };
     for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
-        ncase++;
         struct pf_arm_record *r = NULL;
         size_t n = 0;
         char diag[512], got[512] = "";
@@ -242,6 +287,7 @@ static void arm_tests(void)
         if (strcmp(got, in[i].want))
             fail("arm parse case %zu \"%s\": got \"%s\", want \"%s\"", i, in[i].text, got, in[i].want);
         free(r);
+        case_end("arm parse case %zu (%c): \"%s\"", i, in[i].sep, in[i].text);
     }
 
     /* Random lists through both strings and back. */
@@ -257,7 +303,6 @@ static void arm_tests(void)
             r[k] = (struct pf_arm_record){(uint16_t)base, (uint16_t)cnt, (uint8_t)below(2)};
         }
         for (int q = 0; q < 2; q++) {
-            ncase++;
             char sep = q ? ';' : ',';
             int rc;
             char *s = arm_string(r, n, sep, &rc);
@@ -267,6 +312,7 @@ static void arm_tests(void)
             if (rc || arm_parse(s, sep, 0xffff, &back, &nb, diag, sizeof(diag))) {
                 fail("arm round trip %d (%c): %s", it, sep, rc ? "emit failed" : diag);
                 free(s);
+                case_end("arm round trip %d (%c): %zu records", it, sep, n);
                 continue;
             }
             const char *why = arm_same(r, n, back, nb);
@@ -275,11 +321,11 @@ static void arm_tests(void)
             ncompared += 0x10000;
             free(s);
             free(back);
+            case_end("arm round trip %d (%c): %zu records", it, sep, n);
         }
     }
 
     /* The policy view says what the records say. */
-    ncase++;
     struct pf_arm_record r[] = {{0x11, 1, 0}, {0x23, 0x18, 0}, {0x30, 1, 1}};
     const struct pf_any_filter any = {PF_TARGET_ARM64, NULL, &(struct pf_arm_filter){3, r}, 0x3ff};
     char *buf = NULL;
@@ -292,9 +338,9 @@ static void arm_tests(void)
     if (strcmp(buf, want))
         fail("arm policy:\n%s\nwant:\n%s", buf, want);
     free(buf);
+    case_end("arm records as a policy (--format policy)");
 
     /* A string as policy text, as the command line compiles it. */
-    ncase++;
     {
         struct pf_arena *a = pf_arena_new();
         struct pf_diags d;
@@ -309,10 +355,10 @@ static void arm_tests(void)
             pf_import_free(&im);
         pf_arena_free(a);
     }
+    case_end("arm string imported as policy text");
 
     /* The JSON view counts what the records let count (0x11, 0x23-0x3a
      * but 0x30: 24 of 1024 events on ARMv8.0). */
-    ncase++;
     buf = NULL;
     m = open_memstream(&buf, &len);
     pf_format_render(m, PF_FORMAT_JSON, &any, NULL, NULL, NULL);
@@ -326,6 +372,7 @@ static void arm_tests(void)
         fail("arm json:\n%s", buf);
     json_decref(j);
     free(buf);
+    case_end("arm records as JSON (--format json): 24 of 1024 events count");
 }
 
 /* ---- x86 round trips ---------------------------------------------------- */
@@ -499,13 +546,17 @@ static void x86_round_trips(void)
             size_t blen;
             pf_blob_encode(&f, &blob, &blen);
             for (size_t k = 0; k < sizeof(fmts) / sizeof(fmts[0]); k++) {
-                ncase++;
                 char *text = NULL, why[1024] = "";
                 size_t len = 0;
                 const char *fname = pf_format_name(fmts[k]);
+                char what[128];
+                snprintf(what, sizeof(what), "x86 round trip %d %s %s: %s %s, %" PRIu32 " entries", it,
+                         pf_target_name(t), fname, masked ? "masked" : "plain",
+                         f.action == KVM_PMU_EVENT_DENY ? "deny" : "allow", f.nevents);
                 if (render(fmts[k], &f, t, &text, &len, why, sizeof(why))) {
                     fail("round trip %d %s %s: emit: %s", it, pf_target_name(t), fname, why);
                     free(text);
+                    case_end("%s", what);
                     continue;
                 }
                 if (fmts[k] == PF_FORMAT_JSON) {
@@ -518,6 +569,7 @@ static void x86_round_trips(void)
                     else
                         free(b2);
                     free(text);
+                    case_end("%s", what);
                     continue;
                 }
                 struct pf_compiled c;
@@ -527,6 +579,7 @@ static void x86_round_trips(void)
                     fail("round trip %d %s %s: %s", it, pf_target_name(t), fname, why);
                 pf_compiled_free(&c);
                 free(text);
+                case_end("%s", what);
             }
             free(blob);
             free(f.events);
@@ -534,7 +587,7 @@ static void x86_round_trips(void)
     }
     /* Warnings are expected: random filters hold redundant entries and
      * entries KVM drops. */
-    printf("x86 round trips: %d filters per target, %u warnings on the way back\n", rounds, warnings);
+    note("x86 round trips: %d filters per target, %u warnings on the way back", rounds, warnings);
 }
 
 /* ---- located errors in QEMU objects ------------------------------------ */
@@ -626,7 +679,6 @@ static void qemu_errors(void)
          "1:11: warning: no event is an include: an exclude only takes umasks out of its select's includes, so this filter lists nothing and denies every event (and every fixed counter not in its bitmap)"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        ncase++;
         struct pf_arena *a = pf_arena_new();
         struct pf_diags d;
         pf_diags_init(&d, a);
@@ -643,6 +695,7 @@ static void qemu_errors(void)
         if (!rc)
             pf_import_free(&im);
         pf_arena_free(a);
+        case_end("qemu error case %zu: %s", i, cases[i].want);
     }
 }
 
@@ -717,6 +770,6 @@ int main(int argc, char **argv)
     arm_tests();
     x86_round_trips();
     qemu_errors();
-    printf("interop-test: %u cases, %u failed, %llu decisions compared\n", ncase, nfail, ncompared);
-    return nfail ? 1 : 0;
+    note("%llu decisions compared", ncompared);
+    return tap_done("interop-test");
 }
