@@ -10,7 +10,10 @@
 #   (about 10 s of boot and run).  tests/arm64/setup.sh fetches the tools
 #   and the kernel (into ${XDG_CACHE_HOME:-$HOME/.cache}/pmufc-arm64, or
 #   $PMUFC_ARM64_CACHE).
-# Both skip (77) when their tools are missing; both find their folder from
+# loader.sh: the loader (libpmufc, the shim, test-vmm, cross-compiled) inside
+#   each of those kernels; its guest's /init is loader-init.c, built with
+#   tests/tap.h and the stand-ins of tests/loader/ (whose lib.sh it sources).
+# All skip (77) when their tools are missing; all find their folder from
 # their own path and write only into mktemp folders (VPATH and distcheck
 # safe).  A new tests/arm64/*.pf policy needs a line below.
 
@@ -19,6 +22,8 @@ EXTRA_DIST += \
 	tests/arm64/abi-check.sh \
 	tests/arm64/boot.sh \
 	tests/arm64/kvm-arm64.sh \
+	tests/arm64/loader.sh \
+	tests/arm64/loader-init.c \
 	tests/arm64/setup.sh \
 	tests/arm64/vmm.c \
 	tests/arm64/allow-all.pf \

@@ -5,8 +5,7 @@
 # their build rules (it appends to check_PROGRAMS and EXTRA_DIST),
 # and its scripts use the PMUFC, TESTS_SRCDIR and TESTS_BUILDDIR that
 # AM_TESTS_ENVIRONMENT exports there (and its .sh log compiler).  Tests
-# that need /dev/kvm, qemu-system-x86_64, or (arm64.sh) the arm64 cross
-# tools and kernel of tests/arm64/setup.sh exit 77 (skip) without them.
+# that need /dev/kvm or qemu-system-x86_64 exit 77 (skip) without them.
 # tests/x86/loader.sh runs the real-KVM ones (api-test, kvm.sh, qemu.sh,
 # shim.sh, fail-closed.sh) inside each real x86 kernel tests/x86/setup.sh
 # cached (tests/x86/guest.sh); it skips without a kernel or QEMU.
@@ -53,5 +52,4 @@ EXTRA_DIST += \
 	tests/loader/lib.sh \
 	tests/loader/exports.sh tests/loader/shim.sh tests/loader/cli.sh tests/loader/fail-closed.sh \
 	tests/loader/kvm.sh tests/loader/qemu.sh \
-	tests/loader/arm64.sh tests/loader/arm64-init.c \
 	tests/x86/loader.sh

@@ -1,5 +1,5 @@
 # tests/arm64/boot.sh - sourced (POSIX sh) by tests/arm64/kvm-arm64.sh and
-# tests/loader/arm64.sh: which of Debian's arm64 kernels they boot (each
+# tests/arm64/loader.sh: which of Debian's arm64 kernels they boot (each
 # one tests/arm64/setup.sh cached), and how.
 #
 # boot_arm64 KERNEL INITRD CONSOLE: boots KERNEL in qemu-system-aarch64

@@ -1,6 +1,6 @@
 #!/bin/sh
 # tests/arm64/setup.sh - fetch what the arm64 KVM tests need (kvm-arm64.sh,
-# tests/loader/arm64.sh), from Debian's apt only, and only what is missing:
+# tests/arm64/loader.sh), from Debian's apt only, and only what is missing:
 #   - the host tools: qemu-system-arm (qemu-system-aarch64), the aarch64
 #     cross compiler and C library, the arm64 uapi headers, cpio (installed
 #     with apt-get: as root, else through sudo);

@@ -1,14 +1,16 @@
 #!/bin/sh
-# tests/loader/arm64.sh - the loader on a real arm64 KVM: Debian's arm64
+# tests/arm64/loader.sh - the loader on a real arm64 KVM: Debian's arm64
 # kernel in qemu-system-aarch64 (TCG, virtualization=on, as
 # tests/arm64/kvm-arm64.sh boots it), with an initramfs holding
-# arm64-init.c (libpmufc cross-compiled and linked in statically), the
+# loader-init.c (libpmufc cross-compiled and linked in statically), the
 # shim and test-vmm cross-compiled for aarch64, and the dynamic linker
 # and libc they need.  It boots under each arm64 kernel that
 # tests/arm64/setup.sh cached (6.1 and 6.12; or $PMUFC_ARM64_KERNEL alone)
 # and says which ran.  Skipped (77) without the tools or any kernel
 # (tests/arm64/setup.sh fetches them) or with PMUFC_ARM64_SKIP=1.
+# tests/loader/lib.sh: the loader's setup, shared with tests/loader/.
 . "${TESTS_SRCDIR:-$(dirname "$0")/..}/loader/lib.sh"
+me=arm64-loader
 . "$TESTS_SRCDIR/arm64/boot.sh"
 
 test "${PMUFC_ARM64_SKIP:-0}" = 1 && skip_all "PMUFC_ARM64_SKIP=1"
@@ -52,9 +54,9 @@ for f in "$src"/src/*/*.c gen:grammar/parser.c gen:grammar/scanner.c gen:src/evt
 	fi
 done
 "$ar" rcs "$tmp/libpmufc-arm64.a" $objs || bail "$ar failed"
-# arm64-init.c includes tests/tap.h.
-"$cc" $flags -static "$src/tests/loader/arm64-init.c" "$tmp/libpmufc-arm64.a" -o "$stage/init" 2>>"$tmp/cc.log" ||
-	{ show "$tmp/cc.log" 100; bail "arm64-init does not link"; }
+# loader-init.c includes tests/tap.h.
+"$cc" $flags -static "$TESTS_SRCDIR/arm64/loader-init.c" "$tmp/libpmufc-arm64.a" -o "$stage/init" 2>>"$tmp/cc.log" ||
+	{ show "$tmp/cc.log" 100; bail "loader-init does not link"; }
 # The shim: shim.c with the base and kernel stages, as pmufc_shim_la_SOURCES
 # (the C files each stage's Makefile.inc lists).
 shim_src="$src/src/shim/shim.c"
@@ -93,13 +95,13 @@ for kernel in $kernels; do
 		hard=1
 		continue
 	fi
-	# arm64-init's own cases (tests/tap.h), as cases of this test.
+	# loader-init's own cases (tests/tap.h), as cases of this test.
 	sed -n '/^LOADER-ARM64-BEGIN/,/^LOADER-ARM64-DONE/p' "$tmp/console.log" | grep -v '^LOADER-ARM64' |
 	    grep -v '^\[ *[0-9.]*\]' >"$tmp/inner"
 	tap_merge "$rel" "$tmp/inner"
 	set -- $(sed -n 's/^LOADER-ARM64-DONE //p' "$tmp/console.log")
 	test "$merged:$merged_failed" = "$1:$2" ||
-	    fail "kernel $rel: arm64-init counted $1 cases, $2 failed; its lines show $merged, $merged_failed failed"
+	    fail "kernel $rel: loader-init counted $1 cases, $2 failed; its lines show $merged, $merged_failed failed"
 	note "kernel $rel: $1 cases on arm64, $2 failed"
 	total=$((total + $1)) failed=$((failed + $2)) ran="$ran $rel"
 done

@@ -1,4 +1,4 @@
-/* arm64-init.c - /init of an arm64 initramfs (tests/loader/arm64.sh): the
+/* loader-init.c - /init of an arm64 initramfs (tests/arm64/loader.sh): the
  * loader on a real arm64 KVM, booted under qemu-system-aarch64.
  *
  * Statically linked with libpmufc (cross-compiled), it checks the library
