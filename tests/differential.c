@@ -36,7 +36,7 @@
 #include "base/arena.h"
 #include "kernel/blob_x86.h"
 #include "kernel/eval_x86.h"
-#include "kernel/host.h"
+#include "kernel/host_x86.h"
 #include "kernel/kvm_compat.h"
 
 #include <errno.h>

@@ -26,7 +26,7 @@
 #include "config.h"
 
 #include "kernel/apply.h"
-#include "kernel/host.h"
+#include "kernel/host_x86.h"
 #include "kernel/kvm_compat.h"
 
 #include <errno.h>

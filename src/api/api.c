@@ -488,7 +488,8 @@ static int apply(struct pmufc_ctx *ctx, int fd, const void *blob, size_t len, in
     int rc = prepare(ctx, blob, len, arm, &op);
     if (rc)
         return rc;
-    return pf_apply(fd, op.bytes, op.n, op.t, arm_max(ctx), &op.host, NULL, &ctx->diags);
+    return api_rc(pf_apply(fd, op.bytes, op.n, op.t, arm_max(ctx), &op.host, NULL, &ctx->diags),
+                  &ctx->diags);
 }
 
 int pmufc_apply_vm(struct pmufc_ctx *ctx, int vm_fd, const void *blob, size_t len)
@@ -506,7 +507,7 @@ int pmufc_probe(struct pmufc_caps *caps, size_t size)
     if (!caps)
         return -EINVAL;
     struct pf_kvm_caps c;
-    int rc = pf_kvm_probe(&c);
+    int rc = pf_kvm_probe(&c) == PF_OK ? 0 : -c.open_errno;
     struct pmufc_caps out;
     memset(&out, 0, sizeof(out));
     out.kvm = c.kvm;
@@ -530,5 +531,6 @@ int pmufc_probe_filter(struct pmufc_ctx *ctx, const void *blob, size_t len)
     int rc = prepare(ctx, blob, len, -1, &op);
     if (rc)
         return rc;
-    return pf_probe_filter(op.bytes, op.n, op.t, arm_max(ctx), &op.host, &ctx->diags);
+    return api_rc(pf_probe_filter(op.bytes, op.n, op.t, arm_max(ctx), &op.host, &ctx->diags),
+                  &ctx->diags);
 }

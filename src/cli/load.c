@@ -104,7 +104,7 @@ int pf_cli_load(const char *input, const struct pf_compile_opts *o, int check,
     int rc = pf_cli_read_input(input, &buf, &len);
     if (rc)
         return rc;
-    f->krc = pf_kvm_probe(&f->caps);
+    f->krc = pf_kvm_probe(&f->caps) == PF_OK ? 0 : -f->caps.open_errno;
     f->arm_max = o->arm_max ? o->arm_max : PF_ARM_EVENT_MAX;
     if (!pf_input_is_blob(buf, len))
         rc = load_policy(input, buf, len, o, f);
@@ -133,11 +133,13 @@ int pf_cli_scratch_vm(const struct pf_cli_loaded *f)
     struct pf_arena *a = pf_cli_diags(&d, NULL);
     if (!a)
         return pf_cli_fail(EX_SOFTWARE, "out of memory");
-    int rc = pf_probe_filter(f->blob, f->len, f->t, f->arm_max, &f->caps, &d);
-    if (rc)
+    enum pf_status s = pf_probe_filter(f->blob, f->len, f->t, f->arm_max, &f->caps, &d);
+    if (s != PF_OK)
         pf_diags_print(stderr, &d);
+    int refused = s == PF_EPOLICY || s == PF_ENOTARGET ||
+                  (s == PF_ESYSTEM && (d.errnum == EINVAL || d.errnum == E2BIG));
     pf_arena_free(a);
-    return !rc ? 0 : rc == -EINVAL || rc == -E2BIG ? EX_DATAERR : EX_UNAVAILABLE;
+    return s == PF_OK ? 0 : refused ? EX_DATAERR : EX_UNAVAILABLE;
 }
 
 static int parse_number(const char *s, long max, long *out)
@@ -151,10 +153,11 @@ static int parse_number(const char *s, long max, long *out)
     return 0;
 }
 
-/* The exit status for a failed KVM_SET_PMU_EVENT_FILTER. */
-static int refused_status(int rc)
+/* The exit status for a failed pf_apply: the validator's refusal as
+ * EINVAL's, the kernel's by its errno. */
+static int refused_status(enum pf_status s, int errnum)
 {
-    switch (-rc) {
+    switch (s == PF_ESYSTEM ? errnum : s == PF_ENOMEM ? ENOMEM : EINVAL) {
     case EINVAL:
     case E2BIG:
         return EX_DATAERR;
@@ -231,7 +234,7 @@ static int apply_pid(const struct pf_cli_loaded *f, pid_t pid, const char *vm_fd
     memset(&iv, 0, sizeof(iv));
     iv.pid = pid;
     struct pf_ioctl_via via = {pf_inject_via_call, &iv, where};
-    int rc = pf_apply((int)fd, f->blob, f->len, f->t, f->arm_max, &f->caps, &via, &d);
+    enum pf_status rc = pf_apply((int)fd, f->blob, f->len, f->t, f->arm_max, &f->caps, &via, &d);
     int status = 0;
     if (iv.failed) {
         fprintf(stderr, "pmufc: cannot apply the filter in process %ld (%s): %s\n", (long)pid, comm,
@@ -241,7 +244,7 @@ static int apply_pid(const struct pf_cli_loaded *f, pid_t pid, const char *vm_fd
         pf_diags_print(stderr, &d);
         fprintf(stderr, "pmufc: process %ld (%s) keeps running with the filter it had\n", (long)pid,
                 comm);
-        status = refused_status(rc);
+        status = refused_status(rc, d.errnum);
     } else {
         printf("pmufc: filter applied to VM fd %ld of process %ld (%s): KVM_SET_PMU_EVENT_FILTER "
                "returned 0 (%s); the VMM's thread was held stopped %lld us\n", fd, (long)pid, comm,
@@ -267,11 +270,11 @@ static int apply_inherited(const struct pf_cli_loaded *f, const char *vm_fd)
     struct pf_arena *a = pf_cli_diags(&d, NULL); /* pf_cli_load showed the warnings */
     if (!a)
         return pf_cli_fail(EX_SOFTWARE, "out of memory");
-    int rc = pf_apply((int)fd, f->blob, f->len, f->t, f->arm_max, &f->caps, NULL, &d);
+    enum pf_status rc = pf_apply((int)fd, f->blob, f->len, f->t, f->arm_max, &f->caps, NULL, &d);
     int status = 0;
     if (rc) {
         pf_diags_print(stderr, &d);
-        status = refused_status(rc);
+        status = refused_status(rc, d.errnum);
     } else {
         printf("pmufc: filter applied to VM fd %ld: KVM_SET_PMU_EVENT_FILTER returned 0 (%s)\n", fd,
                f->desc);
@@ -366,7 +369,7 @@ static void print_caps(const struct pf_kvm_caps *c, int krc)
 int pf_cli_probe(const struct pf_cli *cli)
 {
     struct pf_kvm_caps c;
-    int krc = pf_kvm_probe(&c);
+    int krc = pf_kvm_probe(&c) == PF_OK ? 0 : -c.open_errno;
     print_caps(&c, krc);
     int support = !krc && (c.host == PF_TARGET_ARM64 ? c.arm_pmu_filter : c.pmu_event_filter);
     if (!cli->input)

@@ -9,7 +9,7 @@
 #include "core/explain.h"
 #include "core/stats.h"
 #include "kernel/blob_x86.h"
-#include "kernel/host.h"
+#include "kernel/host_x86.h"
 #include "lang/policies.h"
 
 #include <stdio.h>

@@ -5,7 +5,7 @@
 
 #include "base/arena.h"
 #include "core/cover.h"
-#include "kernel/host.h"
+#include "kernel/host_x86.h"
 #include "core/lint.h"
 #include "parse.h"
 #include "lang/resolve.h"

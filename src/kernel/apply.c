@@ -138,10 +138,12 @@ enum pf_status pf_validate_filter(const uint8_t *blob, size_t len, enum pf_targe
     return pf_decode_filter(blob, len, t, arm_max, src, d, NULL, NULL);
 }
 
+/* The kernel's refusal, said, and its errno kept in d (PF_ESYSTEM). */
 static void refused(struct pf_diags *d, const struct pf_ioctl_via *via, const char *call, int fd,
                     int err, const char *why)
 {
     char nb[32];
+    d->errnum = err;
     pf_diag(d, PF_SEV_ERROR, NULL, "%s on fd %d%s%s failed: %s (%s): %s", call, fd,
             via->where ? " " : "", via->where ? via->where : "", strerror(err),
             pf_errno_name(err, nb, sizeof(nb)), why);
@@ -170,8 +172,9 @@ static const char *explain_x86_einval(char *buf, size_t size, const uint8_t *blo
     return buf;
 }
 
-static int apply_x86(int fd, const uint8_t *blob, size_t len, const struct pf_kvm_caps *host,
-                     const struct pf_ioctl_via *via, struct pf_diags *d)
+static enum pf_status apply_x86(int fd, const uint8_t *blob, size_t len,
+                                const struct pf_kvm_caps *host, const struct pf_ioctl_via *via,
+                                struct pf_diags *d)
 {
     /* What the kernel reads: the header and nevents entries; bytes after
      * them are never seen, and are not handed over. */
@@ -180,23 +183,23 @@ static int apply_x86(int fd, const uint8_t *blob, size_t len, const struct pf_kv
     uint64_t *copy = malloc(n + 8);
     if (!copy) {
         pf_diag(d, PF_SEV_ERROR, NULL, "out of memory");
-        return -ENOMEM;
+        return PF_ENOMEM;
     }
     memcpy(copy, blob, n);
     long r = via->call(via->ctx, fd, PF_KVM_SET_PMU_EVENT_FILTER, copy, n);
     free(copy);
     if (r >= 0)
-        return 0;
+        return PF_OK;
     int masked = (blob[12] & KVM_PMU_EVENT_FLAG_MASKED_EVENTS) != 0;
     char buf[320];
     const char *why = (int)-r == EINVAL ? explain_x86_einval(buf, sizeof(buf), blob, masked, host)
                                         : pf_apply_explain(PF_TARGET_INTEL, (int)-r, masked);
     refused(d, via, "KVM_SET_PMU_EVENT_FILTER", fd, (int)-r, why);
-    return (int)r;
+    return PF_ESYSTEM;
 }
 
-static int apply_arm(int fd, const uint8_t *blob, size_t len, const struct pf_ioctl_via *via,
-                     struct pf_diags *d)
+static enum pf_status apply_arm(int fd, const uint8_t *blob, size_t len,
+                                const struct pf_ioctl_via *via, struct pf_diags *d)
 {
     size_t n = len / PF_ARM_RECORD;
     for (size_t i = 0; i < n; i++) {
@@ -215,10 +218,10 @@ static int apply_arm(int fd, const uint8_t *blob, size_t len, const struct pf_io
             if (i)
                 pf_diag(d, PF_SEV_NOTE, NULL, "the %zu record%s before it took effect: do not run "
                         "this VM", i, i == 1 ? "" : "s");
-            return (int)r;
+            return PF_ESYSTEM;
         }
     }
-    return 0;
+    return PF_OK;
 }
 
 enum pf_status pf_validate_for_host(const uint8_t *blob, size_t len, enum pf_target t,
@@ -241,12 +244,14 @@ enum pf_status pf_validate_for_host(const uint8_t *blob, size_t len, enum pf_tar
     return PF_OK;
 }
 
-int pf_apply(int fd, const uint8_t *blob, size_t len, enum pf_target t, unsigned arm_max,
-             const struct pf_kvm_caps *host, const struct pf_ioctl_via *via, struct pf_diags *d)
+enum pf_status pf_apply(int fd, const uint8_t *blob, size_t len, enum pf_target t,
+                        unsigned arm_max, const struct pf_kvm_caps *host,
+                        const struct pf_ioctl_via *via, struct pf_diags *d)
 {
     /* The validator, on the exact bytes that are about to be handed over. */
-    if (pf_validate_for_host(blob, len, t, arm_max, host, d) != PF_OK)
-        return -EINVAL;
+    enum pf_status s = pf_validate_for_host(blob, len, t, arm_max, host, d);
+    if (s != PF_OK)
+        return s;
     if (!via)
         via = &direct;
     return t == PF_TARGET_ARM64 ? apply_arm(fd, blob, len, via, d)

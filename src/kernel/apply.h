@@ -70,11 +70,13 @@ enum pf_status pf_validate_for_host(const uint8_t *blob, size_t len, enum pf_tar
  * checks by the rules that KVM applies (its event-select width, whether
  * it has masked entries), so that a refusal names its true cause before
  * the kernel is called.  Only the bytes the kernel reads are handed over
- * (x86: 32 + 8 * nevents).  via NULL: directly.  Returns 0, -EINVAL when
- * the validator refused the filter (nothing was called), else the
- * kernel's -errno, explained in d. */
-int pf_apply(int fd, const uint8_t *blob, size_t len, enum pf_target t, unsigned arm_max,
-             const struct pf_kvm_caps *host, const struct pf_ioctl_via *via, struct pf_diags *d);
+ * (x86: 32 + 8 * nevents).  via NULL: directly.  Returns PF_OK; as
+ * pf_validate_filter when the validator refused the filter (nothing was
+ * called); PF_ENOMEM; PF_ESYSTEM when the kernel refused it, its errno in
+ * d->errnum, explained in d. */
+enum pf_status pf_apply(int fd, const uint8_t *blob, size_t len, enum pf_target t,
+                        unsigned arm_max, const struct pf_kvm_caps *host,
+                        const struct pf_ioctl_via *via, struct pf_diags *d);
 
 /* Why KVM refused a filter: a sentence for errno err (positive) from the
  * x86 or arm64 filter call on fd; masked: the x86 filter had masked

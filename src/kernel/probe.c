@@ -8,7 +8,7 @@
 
 #include "kernel/apply.h"
 #include "kernel/blob_x86.h"
-#include "kernel/host.h"
+#include "kernel/host_x86.h"
 #include "kernel/kvm_compat.h"
 #include "kernel/kvm_uapi.h"
 
@@ -150,7 +150,7 @@ static void close_fd(int fd)
         close(fd);
 }
 
-int pf_kvm_probe(struct pf_kvm_caps *c)
+enum pf_status pf_kvm_probe(struct pf_kvm_caps *c)
 {
     memset(c, 0, sizeof(*c));
     c->cpu = pf_host_cpu(c->cpu_vendor);
@@ -162,8 +162,10 @@ int pf_kvm_probe(struct pf_kvm_caps *c)
     find_rules(c, kvm);
     c->host = c->rules;
 #endif
-    if (kvm < 0)
-        return kvm;
+    if (kvm < 0) {
+        c->open_errno = -kvm;
+        return PF_ESYSTEM;
+    }
     c->kvm = 1;
     c->api_version = ioctl(kvm, PF_KVM_GET_API_VERSION, 0ul);
     if (c->api_version < 0)
@@ -186,24 +188,27 @@ int pf_kvm_probe(struct pf_kvm_caps *c)
         c->masked_events = check_ext(kvm, PF_KVM_CAP_PMU_EVENT_MASKED_EVENTS) > 0;
     }
     close(kvm);
-    return 0;
+    return PF_OK;
 }
 
-int pf_probe_filter(const uint8_t *blob, size_t len, enum pf_target t, unsigned arm_max,
-                    const struct pf_kvm_caps *host, struct pf_diags *d)
+enum pf_status pf_probe_filter(const uint8_t *blob, size_t len, enum pf_target t,
+                               unsigned arm_max, const struct pf_kvm_caps *host,
+                               struct pf_diags *d)
 {
     struct pf_kvm_caps probed;
     if (!host) {
         pf_kvm_probe(&probed);
         host = &probed;
     }
-    if (pf_validate_for_host(blob, len, t, arm_max, host, d) != PF_OK)
-        return -EINVAL;
+    enum pf_status s = pf_validate_for_host(blob, len, t, arm_max, host, d);
+    if (s != PF_OK)
+        return s;
     int kvm = open_kvm();
     if (kvm < 0) {
+        d->errnum = -kvm;
         pf_diag(d, PF_SEV_ERROR, NULL, "/dev/kvm: %s: this host has no KVM to try the filter on",
                 strerror(-kvm));
-        return kvm;
+        return PF_ESYSTEM;
     }
     int vm = -1, vcpu = -1, rc;
     const char *step = "KVM_CREATE_VM";
@@ -214,12 +219,14 @@ int pf_probe_filter(const uint8_t *blob, size_t len, enum pf_target t, unsigned 
         rc = vm < 0 ? -errno : 0;
     }
     if (rc) {
+        d->errnum = -rc;
         pf_diag(d, PF_SEV_ERROR, NULL, "cannot make a scratch VM: %s: %s", step, strerror(-rc));
+        s = PF_ESYSTEM;
     } else {
-        rc = pf_apply(t == PF_TARGET_ARM64 ? vcpu : vm, blob, len, t, arm_max, host, NULL, d);
+        s = pf_apply(t == PF_TARGET_ARM64 ? vcpu : vm, blob, len, t, arm_max, host, NULL, d);
     }
     close_fd(vcpu);
     close_fd(vm);
     close(kvm);
-    return rc;
+    return s;
 }

@@ -8,6 +8,7 @@
 #define PMUFC_PROBE_H
 
 #include "base/diag.h"
+#include "base/status.h"
 #include "kernel/space.h"
 
 #include <stddef.h>
@@ -33,15 +34,17 @@ struct pf_kvm_caps {
     char cpu_vendor[13];  /* CPUID's vendor string; "" without CPUID */
     char module[32];      /* the KVM vendor module: kvm_intel, kvm_amd, kvm_pvm, ...; "" */
     int enable_pmu;       /* kvm.enable_pmu: 1, 0 (guests have no PMU), -1 unknown */
+    int open_errno;       /* why /dev/kvm could not be opened; 0 when it was */
 };
 
 /* Opens /dev/kvm and asks: capabilities, and (x86) which event-select
  * rules it applies: by the module's name for kvm_intel and kvm_amd; for
  * any other module, by setting a masked entry with select bit 32 on a
  * scratch VM (accepted only under AMD's rules; needs masked events, Linux
- * 6.3+), else the CPU vendor's.  Returns 0, or -errno of opening /dev/kvm
- * (everything but the capabilities is set either way). */
-int pf_kvm_probe(struct pf_kvm_caps *caps);
+ * 6.3+), else the CPU vendor's.  Returns PF_OK, or PF_ESYSTEM when
+ * /dev/kvm cannot be opened (caps->open_errno says why; everything but the
+ * capabilities is set either way). */
+enum pf_status pf_kvm_probe(struct pf_kvm_caps *caps);
 
 /* The target the kernel of this host takes filters for: ARM64 on arm64;
  * on x86 the rules of the KVM module that serves /dev/kvm (kvm_intel:
@@ -52,9 +55,10 @@ enum pf_target pf_load_host_target(void);
 
 /* Applies the filter to a scratch VM (arm64: a scratch vCPU with a
  * PMUv3), destroyed afterwards, validated by the rules of host (NULL:
- * probed here).  Returns as pf_apply, or the -errno of opening /dev/kvm
- * or of building the scratch VM, explained in d. */
-int pf_probe_filter(const uint8_t *blob, size_t len, enum pf_target t, unsigned arm_max,
-                    const struct pf_kvm_caps *host, struct pf_diags *d);
+ * probed here).  Returns as pf_apply; PF_ESYSTEM also when /dev/kvm cannot
+ * be opened or the scratch VM not built (d->errnum and d say why). */
+enum pf_status pf_probe_filter(const uint8_t *blob, size_t len, enum pf_target t,
+                               unsigned arm_max, const struct pf_kvm_caps *host,
+                               struct pf_diags *d);
 
 #endif

@@ -264,7 +264,7 @@ static void apply_or_die(int fd, const char *what)
         host_probed = 1;
     }
     struct pf_ioctl_via via = {via_next, NULL, NULL};
-    int rc = pf_check_host(target, filter, filter_len, &host, force_vendor, &d);
+    enum pf_status rc = pf_check_host(target, filter, filter_len, &host, force_vendor, &d);
     for (const struct pf_diag *p = d.head; p && !rc; p = p->next)
         shim_say("%s%s", p->sev == PF_SEV_WARNING ? "warning: " : "note: ", p->msg);
     if (!rc) {

@@ -47,8 +47,8 @@ static long record(void *ctx, int fd, unsigned long req, void *arg, size_t size)
     return 0;
 }
 
-static int apply(const uint8_t *blob, size_t len, enum pf_target t, unsigned arm_max, struct rec *r,
-                 struct pf_diags *d, struct pf_arena **a)
+static enum pf_status apply(const uint8_t *blob, size_t len, enum pf_target t, unsigned arm_max,
+                            struct rec *r, struct pf_diags *d, struct pf_arena **a)
 {
     *a = pf_arena_new();
     pf_diags_init(d, *a);
@@ -93,7 +93,7 @@ int main(void)
     /* Valid: one KVM_SET_PMU_EVENT_FILTER with exactly the bytes. */
     size_t len = x86(b, KVM_PMU_EVENT_DENY, 300, 0);
     memset(&r, 0, sizeof(r));
-    int rc = apply(b, len, PF_TARGET_INTEL, 0, &r, &d, &a);
+    enum pf_status rc = apply(b, len, PF_TARGET_INTEL, 0, &r, &d, &a);
     check(rc == 0 && r.calls == 1 && r.req[0] == 0x4020AEB2ul && r.size[0] == len && !memcmp(r.bytes[0], b, len),
           "valid 300-entry filter: one KVM_SET_PMU_EVENT_FILTER (0x4020aeb2), the exact %zu bytes", len);
     pf_arena_free(a);
@@ -116,21 +116,21 @@ int main(void)
         len = x86(b, bad[i].action, bad[i].n, bad[i].flags) - bad[i].trim;
         memset(&r, 0, sizeof(r));
         rc = apply(b, len, bad[i].t, 0, &r, &d, &a);
-        check(rc == -EINVAL && r.calls == 0 && has(&d, bad[i].msg),
-              "invalid (%s): -EINVAL, no ioctl, \"%s\"", bad[i].what, bad[i].msg);
+        check(rc == PF_EPOLICY && r.calls == 0 && has(&d, bad[i].msg),
+              "invalid (%s): refused by the validator, no ioctl, \"%s\"", bad[i].what, bad[i].msg);
         pf_arena_free(a);
     }
     len = x86(b, 0, 1, KVM_PMU_EVENT_FLAG_MASKED_EVENTS);
     b[32 + 4] = 1; /* select bit 32 */
     memset(&r, 0, sizeof(r));
     rc = apply(b, len, PF_TARGET_INTEL, 0, &r, &d, &a);
-    check(rc == -EINVAL && r.calls == 0, "invalid (masked entry with select 35:32 on Intel): no ioctl");
+    check(rc == PF_EPOLICY && r.calls == 0, "invalid (masked entry with select 35:32 on Intel): no ioctl");
     pf_arena_free(a);
     memset(&r, 0, sizeof(r));
     rc = apply(b, len, PF_TARGET_AMD, 0, &r, &d, &a);
     check(rc == 0 && r.calls == 1, "the same entry on AMD: handed over");
     pf_arena_free(a);
-    check(apply(b, len, PF_TARGET_NONE, 0, &r, &d, &a) == -EINVAL && has(&d, "no target"), "no target: refused");
+    check(apply(b, len, PF_TARGET_NONE, 0, &r, &d, &a) == PF_ENOTARGET && has(&d, "no target"), "no target: refused");
     pf_arena_free(a);
 
     /* The kernel's errors, explained. */
@@ -152,7 +152,8 @@ int main(void)
         r.err = errs[i].err;
         rc = apply(b, len, PF_TARGET_AMD, 0, &r, &d, &a);
         char nb[32];
-        check(rc == -errs[i].err && has(&d, errs[i].msg) && has(&d, "in process 42 (vmm)") &&
+        check(rc == PF_ESYSTEM && d.errnum == errs[i].err && has(&d, errs[i].msg) &&
+                  has(&d, "in process 42 (vmm)") &&
                   has(&d, pf_errno_name(errs[i].err, nb, sizeof(nb))),
               "kernel says %s%s: explained (\"%s\"), located", pf_errno_name(errs[i].err, nb, sizeof(nb)),
               errs[i].masked ? " to masked entries" : "", errs[i].msg);
@@ -175,16 +176,17 @@ int main(void)
     r.fail_at = 2;
     r.err = EBUSY;
     rc = apply(arm, sizeof(arm), PF_TARGET_ARM64, 0, &r, &d, &a);
-    check(rc == -EBUSY && r.calls == 2 && has(&d, "record 2 of 3") && has(&d, "the 1 record before it took effect"),
+    check(rc == PF_ESYSTEM && d.errnum == EBUSY && r.calls == 2 && has(&d, "record 2 of 3") &&
+              has(&d, "the 1 record before it took effect"),
           "arm64: EBUSY at record 2 stops there, says what took effect");
     pf_arena_free(a);
     memset(&r, 0, sizeof(r));
     rc = apply(arm, sizeof(arm), PF_TARGET_ARM64, 0x1f, &r, &d, &a);
-    check(rc == -EINVAL && r.calls == 0, "arm64: a record past the event space: no call");
+    check(rc == PF_EPOLICY && r.calls == 0, "arm64: a record past the event space: no call");
     pf_arena_free(a);
     memset(&r, 0, sizeof(r));
     rc = apply(arm, 12, PF_TARGET_ARM64, 0, &r, &d, &a);
-    check(rc == -EINVAL && r.calls == 0 && has(&d, "whole number"), "arm64: a partial record: no call");
+    check(rc == PF_EPOLICY && r.calls == 0 && has(&d, "whole number"), "arm64: a partial record: no call");
     pf_arena_free(a);
     memset(&r, 0, sizeof(r));
     rc = apply(arm, 0, PF_TARGET_ARM64, 0, &r, &d, &a);

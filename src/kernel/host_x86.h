@@ -1,13 +1,14 @@
-/* host.h - what this machine is: its CPU's vendor, and which KVM module
- * serves /dev/kvm.
+/* host_x86.h - what this x86 machine is: its CPU's vendor (CPUID), and
+ * which KVM module serves /dev/kvm (kvm_intel, kvm_amd, or another), and
+ * kvm.enable_pmu.  On other architectures the answers are "none".
  *
  * The two can disagree about the rules a filter is checked by: the event
  * select width KVM applies (Intel 8 bits, AMD 12) is the loaded KVM
  * module's, not the CPU's (a paravirtual KVM on an AMD host may apply
  * Intel's).  These functions only read CPUID and sysfs; asking KVM itself
- * (a scratch VM) is apply.c's pf_kvm_probe. */
-#ifndef PMUFC_HOST_H
-#define PMUFC_HOST_H
+ * (a scratch VM) is probe.c's pf_kvm_probe. */
+#ifndef PMUFC_HOST_X86_H
+#define PMUFC_HOST_X86_H
 
 #include "base/diag.h"
 #include "kernel/space.h"

@@ -1,6 +1,6 @@
-/* host.c - the host CPU's vendor and the KVM module that serves /dev/kvm. */
+/* host_x86.c - the host CPU's vendor and the KVM module that serves /dev/kvm. */
 #define _GNU_SOURCE
-#include "kernel/host.h"
+#include "kernel/host_x86.h"
 
 #include <dirent.h>
 #include <fcntl.h>
