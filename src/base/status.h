@@ -5,7 +5,12 @@
  * (diag.h): the status is the kind of failure, the diagnostics are its
  * story.  Only the public API (api/api.c) turns a status into an errno,
  * in one place.  PF_OK is 0 and every failure is positive, so
- * `if (rc != PF_OK)` (or `if (rc)`) is the only test callers need. */
+ * `if (rc != PF_OK)` (or `if (rc)`) is the only test callers need.
+ *
+ * By design not a status: yes/no questions (sniffers, predicates), and
+ * the evaluators of kernel/eval_*, whose -EINVAL / -E2BIG is the kernel's
+ * own answer that they model (the differential tests compare it with the
+ * real kernel's), not a failure of theirs. */
 #ifndef PMUFC_STATUS_H
 #define PMUFC_STATUS_H
 
