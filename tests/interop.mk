@@ -4,7 +4,7 @@
 # registers the tests in TESTS; check_PROGRAMS and EXTRA_DIST are defined
 # there).  jansson comes in through LIBS (configure.ac).
 check_PROGRAMS += tests/interop/interop-test
-tests_interop_interop_test_SOURCES = tests/interop/interop-test.c
+tests_interop_interop_test_SOURCES = tests/interop/interop-test.c tests/tap.h
 tests_interop_interop_test_LDADD = libpmufc.a
 
 EXTRA_DIST += \

@@ -4,8 +4,8 @@
  * cannot run here, notes as "# ..." lines, and at the end the plan "1..N"
  * and a summary note.  Exit codes are automake's: tap_done's 0 or 1,
  * tap_skip_all's 77, tap_bail's 99.  Only static functions and the C
- * library, so that it stays a header on its own: tests/loader/arm64.sh
- * cross-compiles arm64-init.c statically for aarch64 with nothing but
+ * library, so that it stays a header on its own: tests/arm64/loader.sh
+ * cross-compiles loader-init.c statically for aarch64 with nothing but
  * this header. */
 #ifndef PMUFC_TESTS_TAP_H
 #define PMUFC_TESTS_TAP_H

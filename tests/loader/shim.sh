@@ -115,8 +115,8 @@ has "$tmp/err" "unknown PMUFC_TARGET 'sparc'" "direct: bad PMUFC_TARGET: said so
 # 7. arm64 records (the same shim, PMUFC_TARGET=arm64): before each vCPU's
 # KVM_ARM_VCPU_PMU_V3_INIT, one KVM_ARM_VCPU_PMU_V3_FILTER per record, in order.
 # Only where the host is arm64: elsewhere run and the shim refuse an arm64
-# filter before anything reaches KVM (fail-closed.sh), and arm64.sh runs
-# the shim on a real arm64 kernel.
+# filter before anything reaches KVM (fail-closed.sh), and
+# tests/arm64/loader.sh runs the shim on a real arm64 kernel.
 if test "$(uname -m)" = aarch64; then
 	printf 'default deny;\nallow arm 0x08;\nallow arm {0x11, 0x20-0x2f};\n' >"$tmp/arm.pf"
 	"$PMUFC" --target arm64 "$tmp/arm.pf" -o "$tmp/arm.bin" || bail "arm.pf does not compile"
