@@ -3,11 +3,17 @@
  * main.c parses the options every mode shares into a struct pf_cli, picks
  * one row of its table of modes (struct pf_cli_mode: the option or
  * subcommand that chooses it, the operands it takes, its function) and
- * calls the function.  The modes live one group to a file:
+ * calls the function.  Every mode is both an option and a subcommand
+ * (`pmufc --check EVENT FILE` is `pmufc check FILE EVENT`).  The modes
+ * live one group to a file:
  *   compile.c  compile (the default), -d
- *   query.c    --check, --stats, --list-events, --list-cpus, --list-policies
- *   load.c     --apply, --probe
+ *   check.c    --check / check
+ *   diff.c     diff
+ *   query.c    --stats / stats, --list-* / list
+ *   load.c     --apply / apply
+ *   probe.c    --probe / probe
  *   run.c      run
+ * json.c writes the --json answers (one object, pmufc(1)'s schema).
  * Each mode does its work from start to finish (prints diagnostics and
  * results) and returns the process's exit status (sysexits, see util.h
  * and pmufc(1)).  The program is not libpmufc: it prints; the library
@@ -29,10 +35,13 @@ struct pf_cli {
     int ninclude;
     enum pf_format format;        /* --format */
     const char *output, *id;      /* -o (NULL: none given), --id */
-    const char *event;            /* --check's EVENT */
+    const char **events;          /* --check's EVENTs (repeated; "-": one a line from stdin) */
+    size_t nevents;
+    int json;                     /* --json: answers as JSON (check, diff, stats, probe, lists) */
     const char *pid, *vm_fd;      /* --apply's --pid, --vm-fd (NULL: not given) */
     int verbose;                  /* -v */
     const char *input;            /* the FILE operand (NULL: none) */
+    const char *input2;           /* diff's second FILE */
     const char *buf;              /* its bytes, for the modes that have them read (PF_CLI_READ) */
     size_t len;
     int nargs;                    /* run: the operands after `run` */
@@ -46,7 +55,10 @@ enum pf_cli_operands {
     PF_CLI_FILE,  /* one FILE, read by the mode (--apply) */
     PF_CLI_READ,  /* one FILE, read for the mode into buf and len; its
                    * answer on standard output is checked (compile, -d, ...) */
-    PF_CLI_REST,  /* everything after the subcommand (run FILE -- VMM ARGS) */
+    PF_CLI_REST,  /* everything after the subcommand (run FILE -- VMM ARGS; list WHAT) */
+    PF_CLI_TWO,   /* two FILEs, read by the mode (diff A B) */
+    PF_CLI_CHECK, /* one FILE, read as PF_CLI_READ; the subcommand's further operands
+                   * are EVENTs (check FILE EVENT...) */
 };
 
 /* One row of the table of modes. */
@@ -55,6 +67,7 @@ struct pf_cli_mode {
     int opt;              /* getopt's value for the option that chooses it; 0: none */
     int exclusive;        /* its option after another mode's is a usage error (else it overrides) */
     int vm_options;       /* takes --pid and --vm-fd */
+    int json;             /* answers as JSON with --json */
     enum pf_cli_operands operands;
     int (*run)(const struct pf_cli *cli);
     const char *synopsis; /* its line(s) in --help's "Usage:", NULL: none */
@@ -63,15 +76,21 @@ struct pf_cli_mode {
 /* compile.c */
 int pf_cli_compile(const struct pf_cli *cli);
 int pf_cli_disassemble(const struct pf_cli *cli);
-/* query.c */
+/* check.c */
 int pf_cli_check(const struct pf_cli *cli);
+/* diff.c: exit 0 when A and B decide alike on every event, 1 when they
+ * differ, above 1 on error (diff(1)'s and cmp(1)'s way). */
+int pf_cli_diff(const struct pf_cli *cli);
+/* query.c; pf_cli_list: `list events|cpus|policies` (args). */
 int pf_cli_stats(const struct pf_cli *cli);
+int pf_cli_list(const struct pf_cli *cli);
 int pf_cli_list_events(const struct pf_cli *cli);
 int pf_cli_list_cpus(const struct pf_cli *cli);
 int pf_cli_list_policies(const struct pf_cli *cli);
 /* load.c: FILE is a policy or a filter, told apart by content (a filter
  * always has NUL bytes); filters are for this host unless --target. */
 int pf_cli_apply(const struct pf_cli *cli);
+/* probe.c */
 int pf_cli_probe(const struct pf_cli *cli);
 /* run.c: does not return when the VMM starts. */
 int pf_cli_run(const struct pf_cli *cli);

@@ -19,32 +19,40 @@
 /* getopt's values for the long options without a short one. */
 enum {
     OPT_ABI = 256, OPT_CHECK, OPT_STATS, OPT_LIST_EVENTS, OPT_LIST_CPUS, OPT_LIST_POLICIES,
-    OPT_ARM_PMU, OPT_ID, OPT_APPLY, OPT_PID, OPT_VM_FD, OPT_PROBE, OPT_FORCE_VENDOR,
+    OPT_ARM_PMU, OPT_ID, OPT_APPLY, OPT_PID, OPT_VM_FD, OPT_PROBE, OPT_FORCE_VENDOR, OPT_JSON,
 };
 
 /* The modes.  The first is the default; a mode option after an exclusive
  * one (or an exclusive one after any) is a usage error, --apply and
- * --probe override; a subcommand is taken when no option chose a mode.
- * --help shows the synopses in this order. */
+ * --probe override; a subcommand is taken when no option chose a mode
+ * (a FILE named like one is given as ./NAME).  --help shows the synopses
+ * in this order. */
 static const struct pf_cli_mode modes[] = {
-    {.operands = PF_CLI_READ, .run = pf_cli_compile,
+    {.command = "compile", .operands = PF_CLI_READ, .run = pf_cli_compile,
      .synopsis = "pmufc [OPTION]... POLICY -o OUT   compile a policy into a KVM filter\n"},
     {.opt = 'd', .exclusive = 1, .operands = PF_CLI_READ, .run = pf_cli_disassemble,
      .synopsis = "pmufc -d [OPTION]... BLOB         print a filter as text\n"},
-    {.opt = OPT_CHECK, .exclusive = 1, .operands = PF_CLI_READ, .run = pf_cli_check,
+    {.opt = OPT_CHECK, .exclusive = 1, .json = 1, .operands = PF_CLI_READ, .run = pf_cli_check,
      .synopsis = "pmufc --check EVENT FILE          does EVENT count under a policy or filter?\n"},
-    {.opt = OPT_STATS, .exclusive = 1, .operands = PF_CLI_READ, .run = pf_cli_stats},
-    {.opt = OPT_LIST_EVENTS, .exclusive = 1, .operands = PF_CLI_NONE, .run = pf_cli_list_events},
-    {.opt = OPT_LIST_CPUS, .exclusive = 1, .operands = PF_CLI_NONE, .run = pf_cli_list_cpus},
-    {.opt = OPT_LIST_POLICIES, .exclusive = 1, .operands = PF_CLI_NONE, .run = pf_cli_list_policies},
+    {.command = "check", .json = 1, .operands = PF_CLI_CHECK, .run = pf_cli_check},
+    {.command = "diff", .json = 1, .operands = PF_CLI_TWO, .run = pf_cli_diff},
+    {.opt = OPT_STATS, .command = "stats", .exclusive = 1, .json = 1, .operands = PF_CLI_READ,
+     .run = pf_cli_stats},
+    {.opt = OPT_LIST_EVENTS, .exclusive = 1, .json = 1, .operands = PF_CLI_MAYBE,
+     .run = pf_cli_list_events},
+    {.opt = OPT_LIST_CPUS, .exclusive = 1, .json = 1, .operands = PF_CLI_NONE, .run = pf_cli_list_cpus},
+    {.opt = OPT_LIST_POLICIES, .exclusive = 1, .json = 1, .operands = PF_CLI_NONE,
+     .run = pf_cli_list_policies},
+    {.command = "list", .json = 1, .operands = PF_CLI_REST, .run = pf_cli_list},
     {.command = "run", .operands = PF_CLI_REST, .run = pf_cli_run,
      .synopsis = "pmufc run [OPTION]... FILE -- VMM [ARGS]...\n"
                  "                                        start VMM with the filter applied inside it\n"},
-    {.opt = OPT_APPLY, .vm_options = 1, .operands = PF_CLI_FILE, .run = pf_cli_apply,
+    {.opt = OPT_APPLY, .command = "apply", .vm_options = 1, .operands = PF_CLI_FILE,
+     .run = pf_cli_apply,
      .synopsis = "pmufc --apply --pid PID [--vm-fd N] [OPTION]... FILE\n"
                  "                                        apply the filter to a running VMM (x86)\n"
                  "       pmufc --apply --vm-fd N FILE     apply to a VM fd pmufc inherited\n"},
-    {.opt = OPT_PROBE, .operands = PF_CLI_MAYBE, .run = pf_cli_probe,
+    {.opt = OPT_PROBE, .command = "probe", .json = 1, .operands = PF_CLI_MAYBE, .run = pf_cli_probe,
      .synopsis = "pmufc --probe [FILE]             this host's KVM filter support; whether\n"
                  "                                        it takes FILE (tried on a scratch VM)\n"},
 };
@@ -157,17 +165,21 @@ static int parse_options(int argc, char **argv, struct pf_cli *cli, const struct
         {"apply", no_argument, NULL, OPT_APPLY},   {"pid", required_argument, NULL, OPT_PID},
         {"vm-fd", required_argument, NULL, OPT_VM_FD}, {"probe", no_argument, NULL, OPT_PROBE},
         {"force-vendor", no_argument, NULL, OPT_FORCE_VENDOR},
-        {"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0},
+        {"version", no_argument, NULL, 'V'},       {"json", no_argument, NULL, OPT_JSON},
+        {NULL, 0, NULL, 0},
     };
     int c, v, rc;
-    while ((c = getopt_long(argc, argv, "o:f:t:c:I:dWwvhV", longopts, NULL)) != -1) {
+    /* Every message is pmufc's own ("pmufc: ..."), getopt's too. */
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:f:t:c:I:dWwvhV", longopts, NULL)) != -1) {
         const struct pf_cli_mode *m = mode_of_option(c);
         if (m) {
-            if (m->exclusive && *chosen)
+            /* --check again adds an EVENT. */
+            if (m->exclusive && *chosen && !(c == OPT_CHECK && *chosen == m))
                 return pf_cli_usage_error("%s", "choose one of -d, --check, --stats, --list-events and --list-cpus");
             *chosen = m;
             if (c == OPT_CHECK)
-                cli->event = optarg;
+                cli->events[cli->nevents++] = optarg;
             continue;
         }
         switch (c) {
@@ -230,9 +242,17 @@ static int parse_options(int argc, char **argv, struct pf_cli *cli, const struct
         case 'V':
             printf("pmufc %s\n", PACKAGE_VERSION);
             exit(0);
+        case OPT_JSON:
+            cli->json = 1;
+            break;
+        case ':':
+            if (optopt)
+                return pf_cli_usage_error("option '-%c' needs a value", optopt);
+            return pf_cli_usage_error("option '%s' needs a value", argv[optind - 1]);
         default:
-            fputs("Try 'pmufc --help' for more information.\n", stderr);
-            return EX_USAGE;
+            if (optopt)
+                return pf_cli_usage_error("unknown option '-%c'", optopt);
+            return pf_cli_usage_error("unknown or ambiguous option '%s'", argv[optind - 1]);
         }
     }
     return 0;
@@ -253,14 +273,31 @@ static int parse_args(int argc, char **argv, struct pf_cli *cli, const struct pf
     const struct pf_cli_mode *m = chosen ? chosen : &modes[0];
     if ((cli->pid || cli->vm_fd) && !m->vm_options)
         return pf_cli_usage_error("%s", "--pid and --vm-fd go with --apply");
+    int sub = 0;
     for (size_t i = 0; !chosen && optind < argc && i < NMODES; i++)
         if (modes[i].command && !strcmp(argv[optind], modes[i].command))
-            chosen = m = &modes[i];
+            chosen = m = &modes[i], sub = 1;
+    optind += sub;
     *mode = m;
+    if (cli->json && !m->json)
+        return pf_cli_usage_error("%s", "--json goes with check, diff, stats, probe and the lists");
     switch (m->operands) {
     case PF_CLI_REST:
-        cli->nargs = argc - optind - 1;
-        cli->args = argv + optind + 1;
+        cli->nargs = argc - optind;
+        cli->args = argv + optind;
+        return 0;
+    case PF_CLI_TWO:
+        if (argc - optind != 2)
+            return pf_cli_usage_error("%s", "diff takes two files: diff A B");
+        cli->input = argv[optind];
+        cli->input2 = argv[optind + 1];
+        return 0;
+    case PF_CLI_CHECK:
+        if (optind == argc)
+            return pf_cli_usage_error("%s", "check takes a FILE, then EVENTs (none: one a line from standard input)");
+        cli->input = argv[optind++];
+        while (optind < argc)
+            cli->events[cli->nevents++] = argv[optind++];
         return 0;
     case PF_CLI_NONE:
         if (optind < argc)
@@ -285,19 +322,28 @@ static int parse_args(int argc, char **argv, struct pf_cli *cli, const struct pf
 int main(int argc, char **argv)
 {
     struct pf_cli cli = {0};
+    /* --check and check's EVENTs: at most one an argument. */
+    const char **events = calloc((size_t)argc + 1, sizeof(*events));
+    if (!events)
+        return pf_cli_fail(EX_SOFTWARE, "out of memory");
+    cli.events = events;
     const struct pf_cli_mode *m;
     int rc = parse_args(argc, argv, &cli, &m);
-    if (rc)
+    if (rc || (m->operands != PF_CLI_READ && m->operands != PF_CLI_CHECK)) {
+        rc = rc ? rc : m->run(&cli);
+        free(events);
         return rc;
-    if (m->operands != PF_CLI_READ)
-        return m->run(&cli);
+    }
     char *buf;
     rc = pf_cli_read_input(cli.input, &buf, &cli.len);
-    if (rc)
+    if (rc) {
+        free(events);
         return rc;
+    }
     cli.buf = buf;
     rc = m->run(&cli);
     free(buf);
+    free(events);
     /* Answers printed on stdout (--check, --stats) must not be lost
      * silently: a full disk or a closed pipe is a failure. */
     return pf_cli_flushed(rc);
