@@ -123,6 +123,52 @@ void pf_cli_policy_close(struct pf_cli_policy *p)
     pf_import_free(&p->im);
 }
 
+int pf_cli_any_open(const struct pf_cli *cli, const char *name, const char *buf, size_t len,
+                    enum pf_target t, struct pf_cli_any *a)
+{
+    memset(a, 0, sizeof(*a));
+    struct pf_cli one = *cli;
+    one.input = name;
+    one.buf = buf;
+    one.len = len;
+    if (t != PF_TARGET_NONE)
+        one.opts.target = t;
+    if (pf_blob_sniff((const uint8_t *)buf, len)) {
+        int rc = pf_cli_decode(&one, &a->d);
+        a->f = a->d.f;
+        a->f.x86 = &a->d.x86;
+        a->f.arm = &a->d.arm;
+        return rc;
+    }
+    struct pf_cli_policy p;
+    int rc = pf_cli_policy_open(&one, &p);
+    if (rc)
+        return rc;
+    enum pf_status s = pf_compile(p.name, p.text, p.len, &one.opts, &a->c);
+    a->compiled = 1;
+    pf_diags_print(stderr, &a->c.diags);
+    pf_cli_policy_close(&p);
+    rc = pf_cli_status_exit(s);
+    if (rc)
+        return rc;
+    a->f.t = a->c.target;
+    a->f.arm_max = pf_cli_arm_max(cli);
+    a->f.x86 = &a->c.filter;
+    a->f.arm = &a->c.arm;
+    a->f.blob = a->c.blob;
+    a->f.len = a->c.len;
+    return 0;
+}
+
+void pf_cli_any_close(struct pf_cli_any *a)
+{
+    if (a->compiled)
+        pf_compiled_free(&a->c);
+    else
+        pf_cli_decoded_free(&a->d);
+    memset(a, 0, sizeof(*a));
+}
+
 int pf_cli_output_ready(const struct pf_cli *cli)
 {
     if (!cli->output && cli->format == PF_FORMAT_RAW)

@@ -63,6 +63,24 @@ struct pf_cli_policy {
 int pf_cli_policy_open(const struct pf_cli *cli, struct pf_cli_policy *p);
 void pf_cli_policy_close(struct pf_cli_policy *p);
 
+/* Any input, as a filter for one target: what check, diff, stats and the
+ * lists read.  name, buf and len: the input (its bytes, already read);
+ * t: the target to read it for (NONE: --target, else what the input says,
+ * else this host's rules).  A policy (or another tool's filter, imported
+ * as policy) is compiled for t and kept in c (compiled set); a filter's
+ * bytes are decoded and validated.  f is the filter either way (it points
+ * into *a: do not copy the struct).  Diagnostics are printed.  Returns 0
+ * or an exit status. */
+struct pf_cli_any {
+    struct pf_cli_filter f;
+    int compiled;           /* c holds the compiled policy */
+    struct pf_compiled c;
+    struct pf_cli_decoded d; /* or the decoded filter */
+};
+int pf_cli_any_open(const struct pf_cli *cli, const char *name, const char *buf, size_t len,
+                    enum pf_target t, struct pf_cli_any *a);
+void pf_cli_any_close(struct pf_cli_any *a);
+
 /* The compiled output may go where -o says (raw bytes need -o). */
 int pf_cli_output_ready(const struct pf_cli *cli);
 
