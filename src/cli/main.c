@@ -34,16 +34,23 @@ static const struct pf_cli_mode modes[] = {
      .synopsis = "pmufc -d [OPTION]... BLOB         print a filter as text\n"},
     {.opt = OPT_CHECK, .exclusive = 1, .json = 1, .operands = PF_CLI_READ, .run = pf_cli_check,
      .synopsis = "pmufc --check EVENT FILE          does EVENT count under a policy or filter?\n"},
-    {.command = "check", .json = 1, .operands = PF_CLI_CHECK, .run = pf_cli_check},
-    {.command = "diff", .json = 1, .operands = PF_CLI_TWO, .run = pf_cli_diff},
+    {.command = "check", .json = 1, .operands = PF_CLI_CHECK, .run = pf_cli_check,
+     .synopsis = "pmufc check FILE [EVENT]...       the same for each EVENT (none: one a line\n"
+                 "                                        from standard input)\n"},
+    {.command = "diff", .json = 1, .operands = PF_CLI_TWO, .run = pf_cli_diff,
+     .synopsis = "pmufc diff [OPTION]... A B        the events A and B decide differently\n"},
     {.opt = OPT_STATS, .command = "stats", .exclusive = 1, .json = 1, .operands = PF_CLI_READ,
-     .run = pf_cli_stats},
+     .run = pf_cli_stats,
+     .synopsis = "pmufc stats FILE                  what a policy decides, what its filter costs\n"},
     {.opt = OPT_LIST_EVENTS, .exclusive = 1, .json = 1, .operands = PF_CLI_MAYBE,
      .run = pf_cli_list_events},
     {.opt = OPT_LIST_CPUS, .exclusive = 1, .json = 1, .operands = PF_CLI_NONE, .run = pf_cli_list_cpus},
     {.opt = OPT_LIST_POLICIES, .exclusive = 1, .json = 1, .operands = PF_CLI_NONE,
      .run = pf_cli_list_policies},
-    {.command = "list", .json = 1, .operands = PF_CLI_REST, .run = pf_cli_list},
+    {.command = "list", .json = 1, .operands = PF_CLI_REST, .run = pf_cli_list,
+     .synopsis = "pmufc list events [FILE] | cpus | policies\n"
+                 "                                        the CPU model's events (with FILE's\n"
+                 "                                        decisions), the models, the policies\n"},
     {.command = "run", .operands = PF_CLI_REST, .run = pf_cli_run,
      .synopsis = "pmufc run [OPTION]... FILE -- VMM [ARGS]...\n"
                  "                                        start VMM with the filter applied inside it\n"},
@@ -68,6 +75,7 @@ static void usage(FILE *out)
         }
     }
     fputs("  FILE is a policy or a compiled filter; filters are for this host unless --target.\n"
+          "  Every mode is also a command: compile, check, diff, stats, list, probe, run, apply.\n"
           "\n"
           "  -o, --output=FILE      write the filter to FILE ('-': standard output)\n"
           "  -f, --format=FORMAT    raw (the kernel's bytes; default), text, c, json, policy;\n"
@@ -104,11 +112,14 @@ static void usage(FILE *out)
           "  -W, --werror           treat warnings as errors\n"
           "  -w, --no-warnings      do not print warnings\n"
           "  -v, --verbose          say what was emitted and verified\n"
+          "      --json             answer as JSON (check, diff, stats, probe, lists; the\n"
+          "                         schema is in pmufc(1))\n"
           "  -h, --help             show this help and exit\n"
           "  -V, --version          show the version and exit\n"
           "\n"
           "Exit status: 0 ok, 64 usage, 65 bad policy or filter, 66 cannot open input,\n"
-          "70 internal error, 73 cannot write output.\n"
+          "70 internal error, 73 cannot write output; diff: 0 alike, 1 different, 2 and\n"
+          "above trouble.\n"
           "The policy language is described in pmufc.policy(5).\n",
           out);
 }
@@ -246,9 +257,10 @@ static int parse_options(int argc, char **argv, struct pf_cli *cli, const struct
             cli->json = 1;
             break;
         case ':':
-            if (optopt)
-                return pf_cli_usage_error("option '-%c' needs a value", optopt);
-            return pf_cli_usage_error("option '%s' needs a value", argv[optind - 1]);
+            /* A long option names itself as typed; a short one by its letter. */
+            if (!strncmp(argv[optind - 1], "--", 2) || !optopt)
+                return pf_cli_usage_error("option '%s' needs a value", argv[optind - 1]);
+            return pf_cli_usage_error("option '-%c' needs a value", optopt);
         default:
             if (optopt)
                 return pf_cli_usage_error("unknown option '-%c'", optopt);
