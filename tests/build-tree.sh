@@ -48,8 +48,13 @@ if "$PMUFC" --list-policies >"$tmp/list" 2>"$tmp/err" && ! test -s "$tmp/err"; t
 		name=$(basename "$p" .pf)
 		first=$(sed -n '1s/^# *//p' "$p")
 		line=$(grep "^$name " "$tmp/list")
+		# What each target's filter allows ends the line: "(allows intel
+		# 11/65536 + fixed 0-3; amd 6/1048576)", one part per target listed.
+		allows=$(echo "$line" | sed -n 's/.*  (allows \(.*\))$/\1/p')
+		check "--list-policies: $name allows for '$(want_targets "$p")' in '$allows'" \
+			test "$(echo "$allows" | sed 's/ [0-9][^;]*//g; s/;//g')" = "$(want_targets "$p")"
 		want="$name [$(want_targets "$p")] $first"
-		got=$(echo "$line" | tr -s ' ')
+		got=$(echo "$line" | sed 's/  (allows .*)$//' | tr -s ' ')
 		want=$(echo "$want" | tr -s ' ')
 		check "--list-policies: '$got', expected '$want'" test "$got" = "$want"
 	done
@@ -129,13 +134,13 @@ lists() {
 }
 tree "$tmp/intree" "$tmp/intree"
 : >"$tmp/intree/policies/only-here.amd.bin"
-lists "$tmp/intree" "only-here [amd] only-here: a policy of this tree alone."
+lists "$tmp/intree" "only-here [amd] only-here: a policy of this tree alone. (allows amd unreadable)"
 tree "$tmp/vpath/build" "$tmp/vpath/src"
 mkdir -p "$tmp/vpath/build/policies"
 : >"$tmp/vpath/build/policies/only-here.intel.bin"
 : >"$tmp/vpath/build/policies/only-here.amd.bin"
 : >"$tmp/vpath/src/policies/only-here.arm64.bin" # a stray filter in the source tree: not the build's
-lists "$tmp/vpath/build" "only-here [intel amd] only-here: a policy of this tree alone."
+lists "$tmp/vpath/build" "only-here [intel amd] only-here: a policy of this tree alone. (allows intel unreadable; amd unreadable)"
 
 # Not a build tree: the installed folder (whatever is there, if anything).
 installed=$("$PMUFC" --help | sed -n 's/.*--list-policies .* in \([^ ]*\)$/\1/p')

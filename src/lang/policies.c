@@ -123,94 +123,111 @@ static int cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* "# name: what it is" -> the text after the first "# ". */
-static void summary(FILE *out, const char *dir, const char *file)
+int pf_shipped_summary(const struct pf_shipped *s, size_t i, char *buf, size_t size)
 {
     char path[2 * PATH_MAX], line[256];
-    snprintf(path, sizeof(path), "%s/%s", dir, file);
+    int got = 0;
+    if (size)
+        buf[0] = 0;
+    snprintf(path, sizeof(path), "%s/%s.pf", s->src, s->names[i]);
     FILE *f = fopen(path, "r");
     if (!f)
-        return;
+        return 0;
+    /* "# name: what it is" -> the text after the first "# ". */
     if (fgets(line, sizeof(line), f) && line[0] == '#') {
         line[strcspn(line, "\n")] = 0;
-        fprintf(out, "  %s", line + 1 + (line[1] == ' '));
+        snprintf(buf, size, "%s", line + 1 + (line[1] == ' '));
+        got = 1;
     }
     fclose(f);
+    return got;
 }
 
-static void targets(FILE *out, const char *dir, const char *name)
+int pf_shipped_filter(const struct pf_shipped *s, size_t i, enum pf_target t, char *buf,
+                      size_t size)
 {
-    static const char *const t[] = {"intel", "amd", "arm64"};
-    const char *sep = "  [";
-    for (size_t i = 0; i < 3; i++) {
-        char path[2 * PATH_MAX];
-        struct stat st;
-        snprintf(path, sizeof(path), "%s/%s.%s.bin", dir, name, t[i]);
-        if (stat(path, &st) == 0) {
-            fprintf(out, "%s%s", sep, t[i]);
-            sep = " ";
-        }
-    }
-    if (strcmp(sep, "  ["))
-        fputc(']', out);
+    struct stat st;
+    snprintf(buf, size, "%s/%s.%s.bin", s->bin, s->names[i], pf_target_name(t));
+    return stat(buf, &st) == 0;
 }
 
-enum pf_status pf_list_policies(FILE *out, const char *dir, struct pf_diags *diags)
+void pf_shipped_close(struct pf_shipped *s)
 {
-    char src[PATH_MAX + 16], bin[PATH_MAX + 16];
-    int tree = 0;
+    while (s->n)
+        free(s->names[--s->n]);
+    free(s->names);
+    memset(s, 0, sizeof(*s));
+}
+
+enum pf_status pf_shipped_open(struct pf_shipped *s, const char *dir, struct pf_diags *diags)
+{
+    memset(s, 0, sizeof(*s));
     if (!dir || !strcmp(dir, PMUFC_POLICYDIR))
-        tree = pf_shipped_dirs(src, sizeof(src), bin, sizeof(bin)) == 1;
-    if (!tree) {
-        snprintf(src, sizeof(src), "%s", dir ? dir : PMUFC_POLICYDIR);
-        snprintf(bin, sizeof(bin), "%s", src);
+        s->tree = pf_shipped_dirs(s->src, sizeof(s->src), s->bin, sizeof(s->bin)) == 1;
+    if (!s->tree) {
+        snprintf(s->src, sizeof(s->src), "%s", dir ? dir : PMUFC_POLICYDIR);
+        snprintf(s->bin, sizeof(s->bin), "%s", s->src);
     }
-    DIR *d = opendir(src);
+    DIR *d = opendir(s->src);
     if (!d) {
         diags->errnum = errno;
-        pf_diag(diags, PF_SEV_ERROR, NULL, "cannot read %s: %s%s", src, strerror(errno),
-                tree ? "" : " (is pmufc installed?)");
+        pf_diag(diags, PF_SEV_ERROR, NULL, "cannot read %s: %s%s", s->src, strerror(errno),
+                s->tree ? "" : " (is pmufc installed?)");
         return PF_ESYSTEM;
     }
-    char **names = NULL;
-    size_t n = 0, cap = 0;
+    size_t cap = 0;
     int oom = 0;
     for (struct dirent *e; !oom && (e = readdir(d));) {
         size_t len = strlen(e->d_name);
         if (len < 4 || strcmp(e->d_name + len - 3, ".pf"))
             continue;
-        if (n == cap) {
-            char **nv = realloc(names, (cap = cap ? 2 * cap : 16) * sizeof(*names));
+        if (s->n == cap) {
+            char **nv = realloc(s->names, (cap = cap ? 2 * cap : 16) * sizeof(*s->names));
             if (!nv) {
                 oom = 1;
                 break;
             }
-            names = nv;
+            s->names = nv;
         }
-        if (!(names[n] = strdup(e->d_name)))
+        if (!(s->names[s->n] = strndup(e->d_name, len - 3)))
             oom = 1;
         else
-            n++;
+            s->n++;
     }
     closedir(d);
     if (oom) {
-        while (n)
-            free(names[--n]);
-        free(names);
+        pf_shipped_close(s);
         pf_diag(diags, PF_SEV_ERROR, NULL, "out of memory");
         return PF_ENOMEM;
     }
-    if (n)
-        qsort(names, n, sizeof(*names), cmp);
-    for (size_t i = 0; i < n; i++) {
-        char base[256];
-        snprintf(base, sizeof(base), "%.*s", (int)(strlen(names[i]) - 3), names[i]);
-        fprintf(out, "%-22s", base);
-        targets(out, bin, base);
-        summary(out, src, names[i]);
+    if (s->n)
+        qsort(s->names, s->n, sizeof(*s->names), cmp);
+    return PF_OK;
+}
+
+enum pf_status pf_list_policies(FILE *out, const char *dir, struct pf_diags *diags)
+{
+    static const enum pf_target t[] = {PF_TARGET_INTEL, PF_TARGET_AMD, PF_TARGET_ARM64};
+    struct pf_shipped s;
+    enum pf_status st = pf_shipped_open(&s, dir, diags);
+    if (st != PF_OK)
+        return st;
+    for (size_t i = 0; i < s.n; i++) {
+        char path[PF_SHIPPED_PATH + 300], line[256];
+        const char *sep = "  [";
+        fprintf(out, "%-22s", s.names[i]);
+        for (size_t k = 0; k < 3; k++) {
+            if (pf_shipped_filter(&s, i, t[k], path, sizeof(path))) {
+                fprintf(out, "%s%s", sep, pf_target_name(t[k]));
+                sep = " ";
+            }
+        }
+        if (strcmp(sep, "  ["))
+            fputc(']', out);
+        if (pf_shipped_summary(&s, i, line, sizeof(line)))
+            fprintf(out, "  %s", line);
         fputc('\n', out);
-        free(names[i]);
     }
-    free(names);
+    pf_shipped_close(&s);
     return PF_OK;
 }

@@ -5,6 +5,7 @@
 
 #include "base/diag.h"
 #include "base/status.h"
+#include "kernel/space.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -27,6 +28,28 @@ int pf_build_tree(char *builddir, size_t bsize, char *srcdir, size_t ssize);
  * for the installed folder; -1 if a path does not fit (then the installed
  * folder is in both). */
 int pf_shipped_dirs(char *src, size_t ssize, char *bin, size_t bsize);
+
+/* The shipped policies as data, for a caller that shows more than
+ * pf_list_policies does: the folders pf_list_policies reads and the
+ * policies' names (NAME of each NAME.pf), sorted. */
+enum { PF_SHIPPED_PATH = 4096 + 16 };
+struct pf_shipped {
+    char src[PF_SHIPPED_PATH], bin[PF_SHIPPED_PATH]; /* sources, compiled filters */
+    int tree;     /* the build tree's (else the installed folder, or dir) */
+    char **names;
+    size_t n;
+};
+/* dir as for pf_list_policies.  Returns PF_OK (release with
+ * pf_shipped_close), PF_ESYSTEM or PF_ENOMEM with the reason in d. */
+enum pf_status pf_shipped_open(struct pf_shipped *s, const char *dir, struct pf_diags *d);
+void pf_shipped_close(struct pf_shipped *s);
+/* The first line of policy i's header comment, after its "# ", in buf
+ * ("" and 0 when the file does not start with a comment; 1 when it does). */
+int pf_shipped_summary(const struct pf_shipped *s, size_t i, char *buf, size_t size);
+/* The path of policy i's compiled filter for t (NAME.TARGET.bin) in buf;
+ * returns 1 when that file exists, else 0. */
+int pf_shipped_filter(const struct pf_shipped *s, size_t i, enum pf_target t, char *buf,
+                      size_t size);
 
 /* Lists the shipped policies to out: the *.pf files of dir, sorted, each
  * with the first line of its header comment and the compiled filters
