@@ -1,5 +1,7 @@
 /* compile.c - the compile modes: a policy into a filter (the default
- * mode), and -d, a filter printed decoded. */
+ * mode; any input: a filter's bytes or another tool's filter is read as
+ * its policy text, so that compiling converts), and -d, a filter printed
+ * decoded (a policy, or another tool's filter, compiled first). */
 #include "cli/cli.h"
 #include "cli/filter.h"
 #include "cli/util.h"
@@ -19,6 +21,8 @@ int pf_cli_compile(const struct pf_cli *cli)
     enum pf_status s = pf_compile(p.name, p.text, p.len, &cli->opts, &c);
     pf_diags_print(stderr, &c.diags);
     rc = pf_cli_status_exit(s);
+    if (!rc)
+        rc = pf_cli_policy_hints(cli, &p, c.target);
     if (!rc) {
         struct pf_cli_filter f = {c.target, pf_cli_arm_max(cli), &c.filter, &c.arm, c.blob, c.len};
         if (cli->verbose && c.target == PF_TARGET_ARM64)
@@ -36,10 +40,32 @@ int pf_cli_compile(const struct pf_cli *cli)
     return rc;
 }
 
+/* -d of a policy or another tool's filter: compiled, then listed. */
+static int disassemble_compiled(const struct pf_cli *cli)
+{
+    struct pf_cli_any a;
+    int rc = pf_cli_any_open(cli, cli->input, cli->buf, cli->len, PF_TARGET_NONE, &a);
+    const struct pf_evtab_model *model = a.compiled ? a.c.model : NULL;
+    if (!rc && !model)
+        rc = pf_cli_listing_model(cli, a.f.t, &model);
+    if (!rc)
+        rc = pf_cli_emit_listing(cli, &a.f, model);
+    pf_cli_any_close(&a);
+    return rc;
+}
+
 int pf_cli_disassemble(const struct pf_cli *cli)
 {
+    /* The empty input is the empty filter here (no records on arm64; too
+     * short on x86), as it always was. */
+    struct pf_input in;
+    int rc = pf_cli_classify(cli, &in);
+    if (rc)
+        return rc;
+    if (!pf_input_as_filter(&in) && cli->len)
+        return disassemble_compiled(cli);
     struct pf_cli_decoded d;
-    int rc = pf_cli_decode(cli, &d);
+    rc = pf_cli_decode(cli, &d);
     const struct pf_evtab_model *model;
     if (!rc)
         rc = pf_cli_listing_model(cli, d.f.t, &model);

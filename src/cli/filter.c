@@ -8,9 +8,11 @@
 #include "formats/arm_string.h"
 #include "formats/format.h"
 #include "formats/import.h"
+#include "formats/input.h"
 #include "formats/json.h"
 #include "formats/qemu_import.h"
 #include "kernel/apply.h"
+#include "kernel/probe.h"
 #include "kernel/space.h"
 
 #include <stdio.h>
@@ -37,26 +39,90 @@ unsigned pf_cli_arm_max(const struct pf_cli *cli)
     return cli->opts.arm_max ? cli->opts.arm_max : PF_ARM_EVENT_MAX;
 }
 
+/* Diagnostics in d printed; EX_DATAERR when they fail (-W), else rc. */
+static int print_diags(struct pf_diags *d, struct pf_arena *a, int rc)
+{
+    pf_diags_sort(d);
+    pf_diags_print(stderr, d);
+    if (!rc && pf_diags_failed(d))
+        rc = EX_DATAERR;
+    pf_arena_free(a);
+    return rc;
+}
+
+int pf_cli_classify(const struct pf_cli *cli, struct pf_input *in)
+{
+    pf_input_classify(cli->buf, cli->len, in);
+    if (pf_input_readable(in))
+        return 0;
+    struct pf_diags d;
+    struct pf_arena *a = pf_cli_diags(&d, &cli->opts);
+    if (!a)
+        return pf_cli_fail(EX_SOFTWARE, "out of memory");
+    pf_input_refuse(in, cli->input, &d);
+    return print_diags(&d, a, EX_DATAERR);
+}
+
+/* The target filter bytes are read for (pf_input_filter_target), or an
+ * exit status when none fits. */
+static int filter_target(const struct pf_cli *cli, const struct pf_input *in, enum pf_target *t)
+{
+    enum pf_target given = cli->opts.target;
+    enum pf_target host = given != PF_TARGET_NONE ? PF_TARGET_NONE : pf_load_host_target();
+    *t = pf_input_filter_target(in, given, host);
+    if (*t != PF_TARGET_NONE)
+        return 0;
+    if (host == PF_TARGET_NONE)
+        return pf_cli_usage_error("%s", "this host is neither Intel nor AMD: give --target");
+    char what[200];
+    return pf_cli_usage_error("%s is %s, not for this %s host: give --target intel or amd",
+                              cli->input, pf_input_describe(in, what, sizeof(what)),
+                              pf_target_name(host));
+}
+
+/* Did the user say the vendor?  (Filter bytes are read for --target, else
+ * this host, whatever --cpu says, as they always were.) */
+static int vendor_given(const struct pf_cli *cli)
+{
+    return cli->opts.target != PF_TARGET_NONE;
+}
+
 int pf_cli_decode(const struct pf_cli *cli, struct pf_cli_decoded *d)
 {
     memset(d, 0, sizeof(*d));
     struct pf_cli_filter *f = &d->f;
-    f->t = cli->opts.target != PF_TARGET_NONE ? cli->opts.target : pf_load_host_target();
     f->arm_max = pf_cli_arm_max(cli);
     f->blob = (const uint8_t *)cli->buf;
     f->len = cli->len;
     f->x86 = &d->x86;
     f->arm = &d->arm;
-    if (f->t == PF_TARGET_NONE)
-        return pf_cli_usage_error("%s", "this host is neither Intel nor AMD: give --target");
-    int rc = pf_cli_validate(cli->input, f->blob, f->len, f->t, f->arm_max, &cli->opts, &d->x86,
-                             &d->arm);
+    struct pf_input in;
+    int rc = pf_cli_classify(cli, &in);
+    if (rc)
+        return rc;
+    if (!pf_input_as_filter(&in) && cli->len) {
+        char what[200];
+        return pf_cli_fail(EX_DATAERR, "%s is %s, not a filter in the kernel's bytes", cli->input,
+                           pf_input_describe(&in, what, sizeof(what)));
+    }
+    if ((rc = filter_target(cli, &in, &f->t)))
+        return rc;
+    rc = pf_cli_validate(cli->input, f->blob, f->len, f->t, f->arm_max, &cli->opts, &d->x86,
+                         &d->arm);
     if (rc == EX_SOFTWARE)
         return rc;
     /* The bytes do not say their architecture: x86 comes from the host. */
     if (rc && f->t != PF_TARGET_ARM64 && cli->opts.target == PF_TARGET_NONE &&
         f->len % PF_ARM_RECORD == 0)
         fputs("pmufc: note: if this is an arm64 filter, give --target arm64\n", stderr);
+    if (!rc && f->t != PF_TARGET_ARM64 && !vendor_given(cli)) {
+        struct pf_diags g;
+        struct pf_arena *a = pf_cli_diags(&g, &cli->opts);
+        if (!a)
+            return pf_cli_fail(EX_SOFTWARE, "out of memory");
+        pf_input_x86_hints(cli->input, &d->x86, f->t, &g);
+        rc = print_diags(&g, a, 0);
+    }
     return rc;
 }
 
@@ -91,18 +157,31 @@ int pf_cli_policy_open(const struct pf_cli *cli, struct pf_cli_policy *p)
     p->name = cli->input;
     p->text = cli->buf;
     p->len = cli->len;
-    /* Another tool's filter: a QEMU object's first non-blank byte is '{';
-     * an arm64 range string reads "A:0x11-0x11,...". */
-    int json = pf_json_sniff(p->text, p->len);
-    if (!json && !pf_arm_string_sniff(p->text, p->len))
-        return 0;
+    int rc = pf_cli_classify(cli, &p->in);
+    if (rc || p->in.kind == PF_INPUT_POLICY)
+        return rc;
+    /* A filter in the kernel's bytes or another tool's format: its policy
+     * text. */
+    enum pf_target t = cli->opts.target;
+    const struct pf_evtab_model *model = NULL;
+    if (p->in.kind == PF_INPUT_FILTER &&
+        ((rc = filter_target(cli, &p->in, &t)) || (rc = pf_cli_listing_model(cli, t, &model))))
+        return rc;
     struct pf_diags d;
     struct pf_arena *a = pf_cli_diags(&d, &cli->opts);
     if (!a)
         return pf_cli_fail(EX_SOFTWARE, "out of memory");
-    int rc = json ? pf_import_qemu(cli->input, p->text, p->len, cli->opts.target, &d, &p->im)
-                  : pf_import_arm_string(cli->input, p->text, p->len, cli->opts.target,
-                                         pf_cli_arm_max(cli), &d, &p->im);
+    switch (p->in.kind) {
+    case PF_INPUT_QEMU:
+        rc = pf_import_qemu(cli->input, p->text, p->len, t, &d, &p->im);
+        break;
+    case PF_INPUT_ARM_STRING:
+        rc = pf_import_arm_string(cli->input, p->text, p->len, t, pf_cli_arm_max(cli), &d, &p->im);
+        break;
+    default:
+        rc = pf_import_filter(cli->input, p->text, p->len, t, pf_cli_arm_max(cli), model,
+                              t != PF_TARGET_ARM64 && !vendor_given(cli), &d, &p->im);
+    }
     pf_diags_sort(&d);
     pf_diags_print(stderr, &d);
     if (!rc && pf_diags_failed(&d)) {
@@ -111,11 +190,23 @@ int pf_cli_policy_open(const struct pf_cli *cli, struct pf_cli_policy *p)
     }
     pf_arena_free(a);
     if (rc)
-        return EX_DATAERR;
+        return rc == PF_ENOMEM ? EX_SOFTWARE : EX_DATAERR;
     p->name = p->im.name;
     p->text = p->im.policy;
     p->len = p->im.len;
     return 0;
+}
+
+int pf_cli_policy_hints(const struct pf_cli *cli, const struct pf_cli_policy *p, enum pf_target t)
+{
+    if (p->in.kind != PF_INPUT_QEMU || vendor_given(cli) || cli->opts.cpu)
+        return 0;
+    struct pf_diags d;
+    struct pf_arena *a = pf_cli_diags(&d, &cli->opts);
+    if (!a)
+        return pf_cli_fail(EX_SOFTWARE, "out of memory");
+    pf_input_qemu_hints(cli->input, cli->buf, cli->len, t, &d);
+    return print_diags(&d, a, 0);
 }
 
 void pf_cli_policy_close(struct pf_cli_policy *p)
@@ -133,22 +224,28 @@ int pf_cli_any_open(const struct pf_cli *cli, const char *name, const char *buf,
     one.len = len;
     if (t != PF_TARGET_NONE)
         one.opts.target = t;
-    if (pf_blob_sniff((const uint8_t *)buf, len)) {
-        int rc = pf_cli_decode(&one, &a->d);
+    struct pf_input in;
+    int rc = pf_cli_classify(&one, &in);
+    if (rc)
+        return rc;
+    if (pf_input_as_filter(&in)) {
+        rc = pf_cli_decode(&one, &a->d);
         a->f = a->d.f;
         a->f.x86 = &a->d.x86;
         a->f.arm = &a->d.arm;
         return rc;
     }
     struct pf_cli_policy p;
-    int rc = pf_cli_policy_open(&one, &p);
+    rc = pf_cli_policy_open(&one, &p);
     if (rc)
         return rc;
     enum pf_status s = pf_compile(p.name, p.text, p.len, &one.opts, &a->c);
     a->compiled = 1;
     pf_diags_print(stderr, &a->c.diags);
-    pf_cli_policy_close(&p);
     rc = pf_cli_status_exit(s);
+    if (!rc)
+        rc = pf_cli_policy_hints(&one, &p, a->c.target);
+    pf_cli_policy_close(&p);
     if (rc)
         return rc;
     a->f.t = a->c.target;

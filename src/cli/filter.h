@@ -11,6 +11,7 @@
 
 #include "cli/cli.h"
 #include "formats/import.h"
+#include "formats/input.h"
 #include "kernel/blob_arm64.h"
 #include "kernel/blob_x86.h"
 #include "lang/events.h"
@@ -35,9 +36,17 @@ struct pf_cli_filter {
     size_t len;
 };
 
+/* What cli->buf is (formats/input.h); an input pmufc does not read (an
+ * ELF file, binary data, ...) is the one error, printed.  Returns 0 or
+ * an exit status. */
+int pf_cli_classify(const struct pf_cli *cli, struct pf_input *in);
+
 /* cli->buf, a filter from the user, decoded and validated for the target
- * (--target, else the host's: the bytes do not say which architecture
- * they are for).  f points into x86 and arm: do not copy the struct. */
+ * (--target, else what the bytes fit: arm64 records that are no x86
+ * filter are arm64's; else this host's rules, the x86 vendor said to be
+ * a guess when the content argues otherwise).  Policy text or anything
+ * else that is no filter's bytes is one error.  f points into x86 and
+ * arm: do not copy the struct. */
 struct pf_cli_decoded {
     struct pf_cli_filter f;
     struct pf_x86_filter x86;
@@ -52,15 +61,22 @@ int pf_cli_listing_model(const struct pf_cli *cli, enum pf_target t,
                          const struct pf_evtab_model **m);
 
 /* The policy text a mode compiles: cli->buf, or the policy text of a
- * filter in another tool's format given in its place (a QEMU
- * kvm-pmu-filter object, an arm64 range string of kvmtool or QEMU). */
+ * filter given in its place: in the kernel's bytes (x86 or arm64, read
+ * for a target as pf_cli_decode reads them: conversion is compiling), or
+ * in another tool's format (a QEMU kvm-pmu-filter object, an arm64 range
+ * string of kvmtool or QEMU).  What is neither is one error. */
 struct pf_cli_policy {
     const char *name; /* what diagnostics call it */
     const char *text;
     size_t len;
     struct pf_import im; /* what an import made */
+    struct pf_input in;  /* what the input was */
 };
 int pf_cli_policy_open(const struct pf_cli *cli, struct pf_cli_policy *p);
+/* After p was compiled for t: a QEMU object read under this host's x86
+ * rules (no --target, no --cpu) that looks like the other vendor's says
+ * so (warnings, with cli's -W and -w).  Returns 0 or an exit status. */
+int pf_cli_policy_hints(const struct pf_cli *cli, const struct pf_cli_policy *p, enum pf_target t);
 void pf_cli_policy_close(struct pf_cli_policy *p);
 
 /* Any input, as a filter for one target: what check, diff, stats and the

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "cli/cli.h"
+#include "cli/filter.h"
 #include "cli/inject.h"
 #include "cli/load.h"
 #include "cli/util.h"
@@ -56,32 +57,60 @@ static void describe(struct pf_cli_loaded *f)
     pf_arena_free(a);
 }
 
-/* A filter FILE, validated for the target (--target, else this host). */
-static int check_blob(const char *input, const char *buf, size_t len,
-                      const struct pf_compile_opts *o, struct pf_cli_loaded *f)
+/* A filter FILE, validated for the target (--target, else what the bytes
+ * fit, else this host), its x86 vendor said to be a guess when the
+ * content argues for the other one. */
+static int check_blob(const struct pf_cli *cli, const struct pf_input *in, struct pf_cli_loaded *f)
 {
-    f->t = o->target != PF_TARGET_NONE ? o->target : f->caps.host;
-    if (f->t == PF_TARGET_NONE)
+    const struct pf_compile_opts *o = &cli->opts;
+    f->t = pf_input_filter_target(in, o->target, f->caps.host);
+    if (f->t == PF_TARGET_NONE && f->caps.host == PF_TARGET_NONE)
         return pf_cli_usage_error("this host is neither Intel, AMD nor arm64: give --target");
-    return pf_cli_validate(input, (const uint8_t *)buf, len, f->t, f->arm_max, o, NULL, NULL);
+    if (f->t == PF_TARGET_NONE)
+        return pf_cli_usage_error("%s is an x86 filter, not for this arm64 host: give --target intel "
+                                  "or amd", cli->input);
+    struct pf_x86_filter x;
+    memset(&x, 0, sizeof(x));
+    int guessed = o->target == PF_TARGET_NONE && f->t != PF_TARGET_ARM64;
+    int rc = pf_cli_validate(cli->input, (const uint8_t *)cli->buf, cli->len, f->t, f->arm_max, o,
+                             guessed ? &x : NULL, NULL);
+    if (!rc && guessed) {
+        struct pf_diags d;
+        struct pf_arena *a = pf_cli_diags(&d, o);
+        if (!a)
+            rc = pf_cli_fail(EX_SOFTWARE, "out of memory");
+        else {
+            pf_input_x86_hints(cli->input, &x, f->t, &d);
+            pf_diags_print(stderr, &d);
+            rc = pf_diags_failed(&d) ? EX_DATAERR : 0;
+            pf_arena_free(a);
+        }
+        pf_x86_filter_free(&x);
+    }
+    return rc;
 }
 
-/* A policy FILE, compiled for the target (--target, else the policy's,
- * else this host). */
-static int load_policy(const char *input, const char *buf, size_t len,
-                       const struct pf_compile_opts *o, struct pf_cli_loaded *f)
+/* A policy FILE (or another tool's filter, as its policy text), compiled
+ * for the target (--target, else the policy's, else this host). */
+static int load_policy(const struct pf_cli *cli, struct pf_cli_loaded *f)
 {
-    struct pf_compile_opts co = *o;
+    struct pf_cli_policy p;
+    int rc = pf_cli_policy_open(cli, &p);
+    if (rc)
+        return rc;
+    struct pf_compile_opts co = cli->opts;
     co.front_only = 0;
     struct pf_compiled c;
-    enum pf_status s = pf_compile(input, buf, len, &co, &c);
+    enum pf_status s = pf_compile(p.name, p.text, p.len, &co, &c);
     if (s == PF_ENOTARGET && co.target == PF_TARGET_NONE && f->caps.host == PF_TARGET_ARM64) {
         pf_compiled_free(&c);
         co.target = PF_TARGET_ARM64;
-        s = pf_compile(input, buf, len, &co, &c);
+        s = pf_compile(p.name, p.text, p.len, &co, &c);
     }
     pf_diags_print(stderr, &c.diags);
-    int rc = pf_cli_status_exit(s);
+    rc = pf_cli_status_exit(s);
+    if (!rc)
+        rc = pf_cli_policy_hints(cli, &p, c.target);
     if (!rc) {
         f->blob = malloc(c.len ? c.len : 1);
         if (!f->blob)
@@ -92,6 +121,7 @@ static int load_policy(const char *input, const char *buf, size_t len,
         f->t = c.target;
     }
     pf_compiled_free(&c);
+    pf_cli_policy_close(&p);
     return rc;
 }
 
@@ -104,11 +134,24 @@ int pf_cli_load(const char *input, const struct pf_compile_opts *o, int check,
     int rc = pf_cli_read_input(input, &buf, &len);
     if (rc)
         return rc;
+    /* The input as filter.c reads every input (any kind: formats/input.h). */
+    struct pf_cli cli;
+    memset(&cli, 0, sizeof(cli));
+    cli.opts = *o;
+    cli.input = input;
+    cli.buf = buf;
+    cli.len = len;
+    struct pf_input in;
+    rc = pf_cli_classify(&cli, &in);
+    if (rc) {
+        free(buf);
+        return rc;
+    }
     f->krc = pf_kvm_probe(&f->caps) == PF_OK ? 0 : -f->caps.open_errno;
     f->arm_max = o->arm_max ? o->arm_max : PF_ARM_EVENT_MAX;
-    if (!pf_input_is_blob(buf, len))
-        rc = load_policy(input, buf, len, o, f);
-    else if (!(rc = check_blob(input, buf, len, o, f))) {
+    if (!pf_input_as_filter(&in))
+        rc = load_policy(&cli, f);
+    else if (!(rc = check_blob(&cli, &in, f))) {
         f->blob = (uint8_t *)buf; /* the bytes are the filter */
         buf = NULL;
         /* Only what the kernel reads goes on (to the shim, the injected

@@ -8,10 +8,12 @@
  * error; 71 injection failed (ptrace error, the process died); 77 not
  * allowed (cannot trace the process); run only: 126 VMM not executable,
  * 127 VMM not found.  The compile options (--target, --cpu, --abi,
- * --arm-pmu, -W, -w) apply to a policy FILE; a filter FILE is told from a
- * policy by content (a filter always has NUL bytes).  Without --target,
- * filters are for this host; a filter for another vendor is applied only
- * with --force-vendor. */
+ * --arm-pmu, -W, -w) apply to a policy FILE; FILE is any input pmufc
+ * reads, told by content (formats/input.h: a policy, a filter's bytes, a
+ * QEMU object or an arm64 range string, the last two compiled as their
+ * policy text).  Without --target, filters are for what their bytes fit,
+ * else this host; a filter for another vendor is applied only with
+ * --force-vendor. */
 #ifndef PMUFC_CLI_LOAD_H
 #define PMUFC_CLI_LOAD_H
 
@@ -34,7 +36,8 @@ struct pf_cli_loaded {
 };
 
 /* Reads FILE and turns it into a validated filter for the kernel: a
- * policy is compiled (and verified), a filter is validated; check: and
+ * policy (or another tool's filter) is compiled (and verified), a filter
+ * is validated; what is neither is one error; check: and
  * checked for this host (pf_cli_check_host).  Diagnostics go to standard
  * error.  Returns 0 (free f->blob after) or an exit status. */
 int pf_cli_load(const char *input, const struct pf_compile_opts *o, int check,
