@@ -1,146 +1,26 @@
-/* explain.c - answering --check from the IR (policies) or from the
- * kernel model (blobs). */
+/* explain.c - answering check from the IR (policies) or from the kernel
+ * model (blobs): the decision as data, then as the line people read. */
 #include "core/explain.h"
 
 #include "core/entry.h"
-#include "kernel/eval_x86.h"
-#include "kernel/eval_arm64.h"
 #include "kernel/space.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int number(const char *s, const char **end, uint64_t *v)
-{
-    errno = 0;
-    char *e;
-    int base = 10;
-    if (s[0] == '0' && (s[1] == 'b' || s[1] == 'B'))
-        s += 2, base = 2;
-    else if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-        s += 2, base = 16;
-    if (*s < '0' || *s > 'f')
-        return -1;
-    unsigned long long x = strtoull(s, &e, base);
-    if (errno || e == s)
-        return -1;
-    *v = x;
-    *end = e;
-    return 0;
-}
+static const char *const why_names[] = {
+    [PF_WHY_RULE] = "rule",           [PF_WHY_DEFAULT] = "default",
+    [PF_WHY_NO_FIXED] = "no-fixed-counters", [PF_WHY_UNFILTERED] = "unfiltered",
+    [PF_WHY_ENTRY] = "entry",         [PF_WHY_EXCLUDE] = "exclude",
+    [PF_WHY_NO_ENTRY] = "no-entry",   [PF_WHY_FIXED_BITMAP] = "fixed-bitmap",
+    [PF_WHY_RECORD] = "record",       [PF_WHY_NO_RECORD] = "no-record",
+    [PF_WHY_NO_FILTER] = "no-filter",
+};
 
-/* key=NUMBER at *s; advances past it. */
-static int field(const char **s, const char *key, uint64_t *v)
+const char *pf_why_name(enum pf_why w)
 {
-    size_t n = strlen(key);
-    if (strncmp(*s, key, n) || (*s)[n] != '=')
-        return -1;
-    const char *end;
-    if (number(*s + n + 1, &end, v))
-        return -1;
-    *s = end;
-    return 0;
-}
-
-enum pf_status pf_event_parse(const char *s, enum pf_target t, struct pf_event *ev,
-                              struct pf_diags *d)
-{
-    memset(ev, 0, sizeof(*ev));
-    uint64_t a, b;
-    const char *p = s;
-    unsigned maxsel = t == PF_TARGET_AMD ? PF_AMD_SELECT_MAX : PF_INTEL_SELECT_MAX;
-    if (!field(&p, "fixed", &a) && !*p) {
-        if (t != PF_TARGET_INTEL) {
-            pf_diag(d, PF_SEV_ERROR, NULL, "fixed=%" PRIu64 ": %s has no fixed counters under KVM",
-                    a, pf_target_name(t));
-            return PF_EPOLICY;
-        }
-        if (a >= PF_NFIXED) {
-            pf_diag(d, PF_SEV_ERROR, NULL, "fixed counter %" PRIu64 " does not exist (0..31)", a);
-            return PF_EPOLICY;
-        }
-        ev->fixed = 1;
-        ev->idx = (unsigned)a;
-        return PF_OK;
-    }
-    p = s;
-    if (!field(&p, "arm", &a) && (!*p || !strncmp(p, ",guest=", 7))) {
-        if (t != PF_TARGET_ARM64 || a > 0xffff) {
-            pf_diag(d, PF_SEV_ERROR, NULL, "arm=0x%" PRIx64 ": %s", a,
-                    t != PF_TARGET_ARM64 ? "arm events need --target arm64" : "beyond 16 bits");
-            return PF_EPOLICY;
-        }
-        ev->select = (unsigned)a;
-        if (!*p)
-            return PF_OK;
-        p += 7;
-        /* The guest's ID_AA64DFR0_EL1.PMUVer: 10-bit events on PMUv3 for
-         * Armv8.0, 16-bit from PMUv3p1. */
-        if (!strcmp(p, "v3p0"))
-            ev->guest_max = PF_ARM_V3P0_EVENT_MAX;
-        else if (!strcmp(p, "v3p1"))
-            ev->guest_max = PF_ARM_EVENT_MAX;
-        else {
-            pf_diag(d, PF_SEV_ERROR, NULL,
-                    "bad guest PMU '%s' in '%s': v3p0 (10-bit events) or v3p1 (16-bit)", p, s);
-            return PF_EPOLICY;
-        }
-        return PF_OK;
-    }
-    if (t == PF_TARGET_ARM64) {
-        pf_diag(d, PF_SEV_ERROR, NULL, "bad event '%s' for arm64: give arm=N", s);
-        return PF_EPOLICY;
-    }
-    p = s;
-    if (!field(&p, "raw", &a) && !*p) {
-        /* filter_contains_match() in arch/x86/kvm/pmu.c: the guest's
-         * EVENTSEL & kvm_pmu_ops.EVENTSEL_EVENT (7:0, and on AMD 35:32),
-         * and the umask; every other bit is ignored (Linux 6.3 and later).
-         * Before, the key was EVENTSEL & 0xf0000ffff on both vendors, so
-         * an Intel guest's TSX bits 32-33 made it miss every entry: so
-         * Debian's 6.1.0-50 still does (its kvm.ko, disassembled). */
-        b = (a & 0xff) | (t == PF_TARGET_AMD ? (a >> 24 & 0xf00) : 0);
-        ev->select = (unsigned)b;
-        ev->umask = (unsigned)(a >> 8 & 0xff);
-        ev->raw = a;
-        ev->raw_high_ignored = t == PF_TARGET_INTEL && (a >> 32 & 0xf);
-        return PF_OK;
-    }
-    p = s;
-    if (!field(&p, "select", &a) && *p++ == ',' && !field(&p, "umask", &b) && !*p) {
-        if (a > maxsel || b > PF_UMASK_MAX) {
-            pf_diag(d, PF_SEV_ERROR, NULL,
-                    "select=0x%" PRIx64 ",umask=0x%" PRIx64 " is out of range on %s "
-                    "(select <= 0x%x, umask <= 0xff)", a, b, pf_target_name(t), maxsel);
-            return PF_EPOLICY;
-        }
-        ev->select = (unsigned)a;
-        ev->umask = (unsigned)b;
-        return PF_OK;
-    }
-    pf_diag(d, PF_SEV_ERROR, NULL, "bad event '%s': give select=N,umask=N or raw=N or fixed=N",
-            s);
-    return PF_EPOLICY;
-}
-
-enum pf_status pf_event_parse_host(const char *s, enum pf_target t, unsigned arm_max,
-                                   struct pf_event *ev, struct pf_diags *d)
-{
-    enum pf_status st = pf_event_parse(s, t, ev, d);
-    if (st != PF_OK)
-        return st;
-    if (!arm_max)
-        arm_max = PF_ARM_EVENT_MAX;
-    if (ev->guest_max > arm_max) {
-        /* set_id_aa64dfr0_el1() refuses a PMUVer above the host's limit. */
-        pf_diag(d, PF_SEV_ERROR, NULL,
-                "'%s': a guest's PMU cannot be newer than the host's (--arm-pmu v3p0: "
-                "10-bit events); KVM refuses that ID_AA64DFR0_EL1", s);
-        return PF_EPOLICY;
-    }
-    return PF_OK;
+    return why_names[w];
 }
 
 /* Only a PMUv3p0 guest masks: no event is past 16 bits. */
@@ -181,7 +61,7 @@ static void event_str(FILE *out, const struct pf_event *ev, enum pf_target t,
 }
 
 /* The rule's own text, on one line with blanks folded. */
-static void rule_text(FILE *out, const struct pf_loc *l)
+void pf_explain_rule_text(FILE *out, const struct pf_loc *l)
 {
     unsigned line = 1, col = 1;
     int space = 0;
@@ -209,123 +89,343 @@ static void rule_text(FILE *out, const struct pf_loc *l)
     }
 }
 
-int pf_explain_policy(FILE *out, const struct pf_compiled *c, const struct pf_event *ev)
+void pf_explainer_policy(struct pf_explainer *e, const struct pf_compiled *c)
+{
+    memset(e, 0, sizeof(*e));
+    e->t = c->target;
+    e->model = c->model;
+    e->c = c;
+}
+
+int pf_explainer_blob(struct pf_explainer *e, const struct pf_x86_filter *f, const uint8_t *blob,
+                      size_t len, enum pf_target t, const struct pf_evtab_model *model)
+{
+    memset(e, 0, sizeof(*e));
+    e->t = t;
+    e->model = model;
+    e->f = f;
+    const char *why;
+    if (pf_eval_x86_load(&e->kx, blob, len, t == PF_TARGET_AMD, &why))
+        return -1;
+    e->loaded = 1;
+    return 0;
+}
+
+int pf_explainer_blob_arm(struct pf_explainer *e, const uint8_t *blob, size_t len, unsigned arm_max,
+                          const struct pf_evtab_model *model)
+{
+    memset(e, 0, sizeof(*e));
+    e->t = PF_TARGET_ARM64;
+    e->model = model;
+    e->arm_max = arm_max;
+    const char *why;
+    if (pf_eval_arm_load(&e->ka, blob, len, (size_t)arm_max + 1, &why))
+        return -1;
+    e->loaded = 2;
+    return 0;
+}
+
+void pf_explainer_free(struct pf_explainer *e)
+{
+    if (e->loaded == 1)
+        pf_eval_x86_free(&e->kx);
+    else if (e->loaded == 2)
+        pf_eval_arm_free(&e->ka);
+    e->loaded = 0;
+}
+
+static int explain_ir(const struct pf_compiled *c, const struct pf_event *ev,
+                      struct pf_explanation *x)
 {
     const struct pf_ir *ir = c->ir;
-    int allow;
     int32_t by;
-    unsigned lookup = ev->select;
     if (ev->fixed) {
         if (!ir->nfixed) {
-            fprintf(out, "allow: %s has no fixed counters under KVM; fixed rules have no effect\n",
-                    pf_target_name(c->target));
-            return 1;
+            x->why = PF_WHY_NO_FIXED;
+            return x->allow = 1;
         }
-        allow = (int)(ir->fixed_allow >> ev->idx & 1);
+        x->allow = (int)(ir->fixed_allow >> ev->idx & 1);
         by = ir->fixed_decider[ev->idx];
     } else if (c->target == PF_TARGET_ARM64) {
         /* KVM looks up the event's bits in the guest's event space (the
          * host's, ir->nevents, unless ev says the guest's is smaller). */
-        lookup = ev->select & guest_max(ev, (unsigned)(ir->nevents - 1));
-        if (pf_eval_arm_unfiltered(lookup)) {
-            if (lookup == ev->select)
-                fprintf(out, "allow: arm=0x%04x (%s)", ev->select, lookup ? "CHAIN" : "SW_INCR");
-            else
-                fprintf(out, "allow: arm=0x%04x, looked up as 0x%04x (%s)%s", ev->select, lookup,
-                        lookup ? "CHAIN" : "SW_INCR", guest_note);
-            fputs(" on arm64: KVM never filters it\n", out);
-            return 1;
+        x->lookup = ev->select & guest_max(ev, (unsigned)(ir->nevents - 1));
+        if (pf_eval_arm_unfiltered(x->lookup)) {
+            x->why = PF_WHY_UNFILTERED;
+            return x->allow = 1;
         }
-        allow = pf_ir_allowed(ir, lookup);
-        by = pf_ir_decider(ir, lookup);
+        x->allow = pf_ir_allowed(ir, x->lookup);
+        by = pf_ir_decider(ir, x->lookup);
     } else {
         size_t i = pf_ir_index(ev->select, ev->umask);
-        allow = pf_ir_allowed(ir, i);
+        x->allow = pf_ir_allowed(ir, i);
         by = pf_ir_decider(ir, i);
     }
-    fprintf(out, "%s: ", allow ? "allow" : "deny");
-    event_str(out, ev, c->target, c->model, lookup);
-    if (by < 0) {
-        fprintf(out, " on %s: no rule matches; the default is %s%s\n", pf_target_name(c->target),
-                pf_action_name(ir->def),
-                c->policy->has_default ? "" : (c->policy->rules ? " (the opposite of the first rule)" : " (empty policy)"));
-        return allow;
+    x->why = by < 0 ? PF_WHY_DEFAULT : PF_WHY_RULE;
+    x->rule = by;
+    if (by >= 0)
+        x->loc = &c->policy->rulev[by]->loc;
+    return x->allow;
+}
+
+int pf_explain(struct pf_explainer *e, const struct pf_event *ev, struct pf_explanation *x)
+{
+    memset(x, 0, sizeof(*x));
+    x->rule = x->entry = x->exclude = x->record = -1;
+    x->lookup = ev->select;
+    if (e->c)
+        return explain_ir(e->c, ev, x);
+    if (e->t == PF_TARGET_ARM64) {
+        struct pf_eval_arm *k = &e->ka;
+        /* The guest's space may only shrink the host's: start again from it. */
+        k->guest_mask = e->arm_max;
+        if (pf_eval_arm_set_guest(k, (size_t)guest_max(ev, e->arm_max) + 1))
+            return -1;
+        x->lookup = pf_eval_arm_event(k, ev->select);
+        x->allow = pf_eval_arm_counts(k, ev->select);
+        if (pf_eval_arm_unfiltered(x->lookup))
+            x->why = PF_WHY_UNFILTERED;
+        else if (!k->bitmap)
+            x->why = PF_WHY_NO_FILTER;
+        else if (k->last[x->lookup] < 0)
+            x->why = PF_WHY_NO_RECORD;
+        else
+            x->why = PF_WHY_RECORD, x->record = k->last[x->lookup];
+        return x->allow;
     }
-    const struct pf_loc *l = &c->policy->rulev[by]->loc;
-    fprintf(out, " on %s: decided by %s:%u:%u: ", pf_target_name(c->target), l->src->name, l->line,
-            l->col);
-    rule_text(out, l);
+    if (ev->fixed) {
+        x->why = PF_WHY_FIXED_BITMAP;
+        return x->allow = pf_eval_x86_fixed(&e->kx, ev->idx);
+    }
+    x->allow = pf_eval_x86_gp(&e->kx, ev->select, ev->umask, &x->entry, &x->exclude);
+    x->why = x->entry < 0 ? PF_WHY_NO_ENTRY : x->exclude >= 0 ? PF_WHY_EXCLUDE : PF_WHY_ENTRY;
+    if (x->why == PF_WHY_NO_ENTRY)
+        x->exclude = -1;
+    return x->allow;
+}
+
+/* What follows "EVENT on TARGET: " for a policy's decision or a filter's. */
+static void reason(FILE *out, const struct pf_explainer *e, const struct pf_explanation *x)
+{
+    const char *act = e->kx.action == 0 ? "ALLOW" : "DENY";
+    int masked = e->f && (e->f->flags & KVM_PMU_EVENT_FLAG_MASKED_EVENTS);
+    switch (x->why) {
+    case PF_WHY_DEFAULT: {
+        const struct pf_policy *p = e->c->policy;
+        fprintf(out, "no rule matches; the default is %s%s\n", pf_action_name(e->c->ir->def),
+                p->has_default ? "" : (p->rules ? " (the opposite of the first rule)" : " (empty policy)"));
+        break;
+    }
+    case PF_WHY_RULE:
+        fprintf(out, "decided by %s:%u:%u: ", x->loc->src->name, x->loc->line, x->loc->col);
+        pf_explain_rule_text(out, x->loc);
+        fputc('\n', out);
+        break;
+    case PF_WHY_NO_ENTRY:
+        fprintf(out, "no entry matches it, and the action is %s\n", act);
+        break;
+    case PF_WHY_ENTRY:
+    case PF_WHY_EXCLUDE:
+        fprintf(out, "event %ld (", x->entry);
+        pf_entry_print(out, e->f->events[x->entry], masked, e->t, e->model);
+        fputc(')', out);
+        if (x->why == PF_WHY_EXCLUDE) {
+            fprintf(out, " matches it but exclude event %ld (", x->exclude);
+            pf_entry_print(out, e->f->events[x->exclude], masked, e->t, e->model);
+            fprintf(out, ") takes it out, and the action is %s\n", act);
+        } else {
+            fprintf(out, " matches it, and the action is %s\n", act);
+        }
+        break;
+    case PF_WHY_UNFILTERED:
+        fputs("KVM never filters it\n", out);
+        break;
+    case PF_WHY_NO_FILTER:
+        fputs("no records: no filter\n", out);
+        break;
+    case PF_WHY_NO_RECORD:
+        fprintf(out, "no record covers it; the default set by the first record (%s) is %s\n",
+                e->ka.first_action ? "DENY" : "ALLOW", e->ka.first_action ? "allow" : "deny");
+        break;
+    case PF_WHY_RECORD:
+        fprintf(out, "record %ld, the last one covering it, %s it\n", x->record,
+                x->allow ? "allows" : "denies");
+        break;
+    case PF_WHY_NO_FIXED:
+    case PF_WHY_FIXED_BITMAP:
+        break; /* their own lines */
+    }
+}
+
+void pf_explain_print(FILE *out, const struct pf_explainer *e, const struct pf_event *ev,
+                      const struct pf_explanation *x)
+{
+    const char *word = x->allow ? "allow" : "deny";
+    if (x->why == PF_WHY_NO_FIXED) {
+        fprintf(out, "allow: %s has no fixed counters under KVM; fixed rules have no effect\n",
+                pf_target_name(e->t));
+        return;
+    }
+    if (x->why == PF_WHY_FIXED_BITMAP) {
+        const struct pf_eval_x86 *k = &e->kx;
+        fprintf(out, "%s: fixed counter %u on %s: bit %u of fixed_bitmap 0x%08" PRIx32 " is %s and the action is %s\n",
+                word, ev->idx, pf_target_name(e->t), ev->idx, k->fixed_bitmap,
+                k->fixed_bitmap >> ev->idx & 1 ? "set" : "clear", k->action == 0 ? "ALLOW" : "DENY");
+        return;
+    }
+    if (x->why == PF_WHY_UNFILTERED && e->c) {
+        /* A policy's answer says which of the two it is. */
+        if (x->lookup == ev->select)
+            fprintf(out, "allow: arm=0x%04x (%s)", ev->select, x->lookup ? "CHAIN" : "SW_INCR");
+        else
+            fprintf(out, "allow: arm=0x%04x, looked up as 0x%04x (%s)%s", ev->select, x->lookup,
+                    x->lookup ? "CHAIN" : "SW_INCR", guest_note);
+        fputs(" on arm64: KVM never filters it\n", out);
+        return;
+    }
+    fprintf(out, "%s: ", word);
+    event_str(out, ev, e->t, e->model, x->lookup);
+    fprintf(out, " on %s: ", pf_target_name(e->t));
+    reason(out, e, x);
+}
+
+int pf_explanation_same(const struct pf_explanation *a, const struct pf_explanation *b)
+{
+    return a->allow == b->allow && a->why == b->why && a->rule == b->rule &&
+           a->entry == b->entry && a->exclude == b->exclude && a->record == b->record;
+}
+
+int pf_explain_umasks(struct pf_explainer *e, const struct pf_event *ev,
+                      struct pf_explanation x[256])
+{
+    struct pf_event one = *ev;
+    one.all_umasks = 0;
+    int n = 0;
+    for (unsigned u = 0; u < 256; u++) {
+        one.umask = u;
+        n += pf_explain(e, &one, &x[u]) == 1;
+    }
+    return n;
+}
+
+void pf_umask_ranges(char *buf, size_t size, const struct pf_explanation x[256], int allow)
+{
+    size_t len = 0;
+    buf[0] = 0;
+    for (unsigned u = 0; u < 256; u++) {
+        if (x[u].allow != allow)
+            continue;
+        unsigned v = u;
+        while (v < 255 && x[v + 1].allow == allow)
+            v++;
+        int w = u == v ? snprintf(buf + len, size - len, "%s0x%02x", len ? "," : "", u)
+                       : snprintf(buf + len, size - len, "%s0x%02x-0x%02x", len ? "," : "", u, v);
+        if (w < 0 || (size_t)w >= size - len)
+            return;
+        len += (size_t)w;
+        u = v;
+    }
+}
+
+/* A decider in a list: where the rule is, or which entry. */
+static void decider(FILE *out, const struct pf_explainer *e, const struct pf_explanation *x)
+{
+    switch (x->why) {
+    case PF_WHY_RULE:
+        fprintf(out, "%s:%u:%u", x->loc->src->name, x->loc->line, x->loc->col);
+        break;
+    case PF_WHY_DEFAULT:
+        fprintf(out, "the default (%s)", pf_action_name(e->c->ir->def));
+        break;
+    case PF_WHY_ENTRY:
+        fprintf(out, "event %ld", x->entry);
+        break;
+    case PF_WHY_EXCLUDE:
+        fprintf(out, "event %ld less event %ld", x->entry, x->exclude);
+        break;
+    default:
+        fprintf(out, "no entry (the action is %s)", e->kx.action == 0 ? "ALLOW" : "DENY");
+        break;
+    }
+}
+
+void pf_explain_umasks_print(FILE *out, const struct pf_explainer *e, const struct pf_event *ev,
+                             const struct pf_explanation x[256])
+{
+    int n = 0;
+    for (unsigned u = 0; u < 256; u++)
+        n += x[u].allow == 1;
+    fprintf(out, "%s: select=0x%0*x", n == 256 ? "allow" : n ? "mixed" : "deny",
+            e->t == PF_TARGET_AMD ? 3 : 2, ev->select);
+    /* The distinct deciders, in umask order. */
+    unsigned first[256];
+    size_t nd = 0;
+    for (unsigned u = 0; u < 256; u++) {
+        size_t i = 0;
+        while (i < nd && !pf_explanation_same(&x[first[i]], &x[u]))
+            i++;
+        if (i == nd)
+            first[nd++] = u;
+    }
+    if (n == 0 || n == 256) {
+        fprintf(out, " umask=0x00-0xff on %s: ", pf_target_name(e->t));
+        if (nd == 1) {
+            reason(out, e, &x[0]);
+            return;
+        }
+        fprintf(out, "every umask, ");
+    } else {
+        char ranges[256 * 10];
+        pf_umask_ranges(ranges, sizeof(ranges), x, 1);
+        fprintf(out, " on %s: allow umask=%s (%d of 256), deny the other %d; ", pf_target_name(e->t),
+                ranges, n, 256 - n);
+    }
+    fprintf(out, "%zu %s decide: ", nd, e->c ? "rules" : "entries");
+    /* A plain filter gives each umask its own entry: name a few. */
+    for (size_t i = 0; i < nd && i < 4; i++) {
+        if (i)
+            fputs(", ", out);
+        decider(out, e, &x[first[i]]);
+    }
+    if (nd > 4)
+        fprintf(out, " and %zu more", nd - 4);
     fputc('\n', out);
+}
+
+int pf_explain_policy(FILE *out, const struct pf_compiled *c, const struct pf_event *ev)
+{
+    struct pf_explainer e;
+    struct pf_explanation x;
+    pf_explainer_policy(&e, c);
+    int allow = pf_explain(&e, ev, &x);
+    pf_explain_print(out, &e, ev, &x);
     return allow;
 }
 
 int pf_explain_blob(FILE *out, const struct pf_x86_filter *f, const uint8_t *blob, size_t len,
                     enum pf_target t, const struct pf_evtab_model *model, const struct pf_event *ev)
 {
-    struct pf_eval_x86 k;
-    const char *why;
-    if (pf_eval_x86_load(&k, blob, len, t == PF_TARGET_AMD, &why))
+    struct pf_explainer e;
+    struct pf_explanation x;
+    if (pf_explainer_blob(&e, f, blob, len, t, model))
         return -1;
-    const char *act = k.action == 0 ? "ALLOW" : "DENY";
-    int masked = !!(f->flags & KVM_PMU_EVENT_FLAG_MASKED_EVENTS);
-    int allow;
-    if (ev->fixed) {
-        allow = pf_eval_x86_fixed(&k, ev->idx);
-        fprintf(out, "%s: fixed counter %u on %s: bit %u of fixed_bitmap 0x%08" PRIx32 " is %s and the action is %s\n",
-                allow ? "allow" : "deny", ev->idx, pf_target_name(t), ev->idx, k.fixed_bitmap,
-                k.fixed_bitmap >> ev->idx & 1 ? "set" : "clear", act);
-        pf_eval_x86_free(&k);
-        return allow;
-    }
-    long inc, exc;
-    allow = pf_eval_x86_gp(&k, ev->select, ev->umask, &inc, &exc);
-    fprintf(out, "%s: ", allow ? "allow" : "deny");
-    event_str(out, ev, t, model, ev->select);
-    fprintf(out, " on %s: ", pf_target_name(t));
-    if (inc < 0) {
-        fprintf(out, "no entry matches it, and the action is %s\n", act);
-    } else {
-        fprintf(out, "event %ld (", inc);
-        pf_entry_print(out, f->events[inc], masked, t, model);
-        fputc(')', out);
-        if (exc >= 0) {
-            fprintf(out, " matches it but exclude event %ld (", exc);
-            pf_entry_print(out, f->events[exc], masked, t, model);
-            fprintf(out, ") takes it out, and the action is %s\n", act);
-        } else {
-            fprintf(out, " matches it, and the action is %s\n", act);
-        }
-    }
-    pf_eval_x86_free(&k);
+    int allow = pf_explain(&e, ev, &x);
+    if (allow >= 0)
+        pf_explain_print(out, &e, ev, &x);
+    pf_explainer_free(&e);
     return allow;
 }
 
 int pf_explain_blob_arm(FILE *out, const uint8_t *blob, size_t len, unsigned arm_max,
                         const struct pf_evtab_model *model, const struct pf_event *ev)
 {
-    struct pf_eval_arm k;
-    const char *why;
-    if (pf_eval_arm_load(&k, blob, len, (size_t)arm_max + 1, &why))
+    struct pf_explainer e;
+    struct pf_explanation x;
+    if (pf_explainer_blob_arm(&e, blob, len, arm_max, model))
         return -1;
-    if (pf_eval_arm_set_guest(&k, (size_t)guest_max(ev, arm_max) + 1)) {
-        pf_eval_arm_free(&k);
-        return -1;
-    }
-    unsigned e = pf_eval_arm_event(&k, ev->select);
-    int allow = pf_eval_arm_counts(&k, ev->select);
-    fprintf(out, "%s: ", allow ? "allow" : "deny");
-    event_str(out, ev, PF_TARGET_ARM64, model, e);
-    fputs(" on arm64: ", out);
-    if (pf_eval_arm_unfiltered(e))
-        fputs("KVM never filters it\n", out);
-    else if (!k.bitmap)
-        fputs("no records: no filter\n", out);
-    else if (k.last[e] < 0)
-        fprintf(out, "no record covers it; the default set by the first record (%s) is %s\n",
-                k.first_action ? "DENY" : "ALLOW", k.first_action ? "allow" : "deny");
-    else
-        fprintf(out, "record %ld, the last one covering it, %s it\n", k.last[e],
-                allow ? "allows" : "denies");
-    pf_eval_arm_free(&k);
+    int allow = pf_explain(&e, ev, &x);
+    if (allow >= 0)
+        pf_explain_print(out, &e, ev, &x);
+    pf_explainer_free(&e);
     return allow;
 }

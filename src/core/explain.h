@@ -1,45 +1,103 @@
-/* explain.h - --check: one event's decision, and why. */
+/* explain.h - check: an event's decision, and why, as data and as text.
+ *
+ * An explainer holds what answers: a compiled policy (its IR decides) or a
+ * filter's bytes (the kernel model of kernel/eval_*.h decides), loaded
+ * once for many events.  pf_explain gives one event's answer as data
+ * (struct pf_explanation), pf_explain_print the line for people. */
 #ifndef PMUFC_EXPLAIN_H
 #define PMUFC_EXPLAIN_H
 
 #include "base/status.h"
-#include "lang/ast.h"
 #include "core/compile.h"
+#include "core/event.h"
+#include "kernel/eval_arm64.h"
+#include "kernel/eval_x86.h"
+#include "lang/ast.h"
 
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
-struct pf_event {
-    int fixed;            /* a fixed counter: idx */
-    unsigned idx;
-    unsigned select, umask; /* arm64: select is the event the guest programs */
-    unsigned guest_max;   /* arm64 guest=: the last event of the guest's PMU; 0: the host's */
-    uint64_t raw;         /* raw=: the EVENTSEL value given */
-    int raw_high_ignored; /* raw= with bits 35:32 set on Intel, which KVM does not match on */
+/* What decided. */
+enum pf_why {
+    PF_WHY_RULE,         /* a rule of the policy (rule, loc) */
+    PF_WHY_DEFAULT,      /* no rule matches: the policy's default */
+    PF_WHY_NO_FIXED,     /* fixed counters on a target without them: allowed, no rule matters */
+    PF_WHY_UNFILTERED,   /* arm64 SW_INCR or CHAIN: KVM never filters it */
+    PF_WHY_ENTRY,        /* a filter entry matches (entry), and the action */
+    PF_WHY_EXCLUDE,      /* an entry matches (entry), an exclude entry takes it out (exclude) */
+    PF_WHY_NO_ENTRY,     /* no entry matches, and the action */
+    PF_WHY_FIXED_BITMAP, /* the bit of fixed_bitmap, and the action */
+    PF_WHY_RECORD,       /* arm64: the last record covering it (record) */
+    PF_WHY_NO_RECORD,    /* arm64: no record covers it: the default the first record set */
+    PF_WHY_NO_FILTER,    /* arm64: no records, no filter */
 };
 
-/* "select=0xc4,umask=0x01", "raw=0x1c4", "fixed=0", or on arm64 "arm=0x11"
- * and "arm=0x401,guest=v3p0" (the guest's PMU version, when the VMM set it
- * below the host's).  Returns PF_OK, or PF_EPOLICY with the reason in d.
- * Widths are checked against target t.  raw= takes the select from bits
- * 7:0, and on AMD 35:32, as KVM matches the guest's EVENTSEL: on Intel
- * bits 35:32 are not part of it (kvm_pmu_ops.EVENTSEL_EVENT is 0xff) and
- * are ignored. */
-enum pf_status pf_event_parse(const char *s, enum pf_target t, struct pf_event *ev,
-                              struct pf_diags *d);
-/* pf_event_parse for a host event space of arm_max + 1 on arm64 (0: 16
- * bits): a guest PMU newer than the host's is refused (KVM refuses such an
- * ID_AA64DFR0_EL1). */
-enum pf_status pf_event_parse_host(const char *s, enum pf_target t, unsigned arm_max,
-                                   struct pf_event *ev, struct pf_diags *d);
+/* The keyword of a why ("rule", "default", "entry", ...: pmufc(1)'s JSON). */
+const char *pf_why_name(enum pf_why w);
 
-/* Prints "allow" or "deny" as the first word, then the reason.  Both
- * return the decision (1 = counts). */
+struct pf_explanation {
+    int allow;                /* 1: the event counts */
+    enum pf_why why;
+    int32_t rule;             /* RULE: the index in policy->rulev */
+    const struct pf_loc *loc; /* RULE: the rule's place */
+    long entry, exclude;      /* ENTRY, EXCLUDE: indexes in the filter's events[] */
+    long record;              /* RECORD */
+    unsigned lookup;          /* arm64: the event KVM looks up (the guest's bits of it) */
+};
+
+struct pf_explainer {
+    enum pf_target t;
+    const struct pf_evtab_model *model;
+    const struct pf_compiled *c; /* a policy; else a filter: */
+    const struct pf_x86_filter *f;
+    struct pf_eval_x86 kx;
+    struct pf_eval_arm ka;
+    unsigned arm_max;
+    int loaded;
+};
+
+/* The explainers; the blob ones return -1 when the kernel model refuses
+ * the bytes (they must have been validated).  pf_explainer_free releases
+ * any of them. */
+void pf_explainer_policy(struct pf_explainer *e, const struct pf_compiled *c);
+int pf_explainer_blob(struct pf_explainer *e, const struct pf_x86_filter *f, const uint8_t *blob,
+                      size_t len, enum pf_target t, const struct pf_evtab_model *model);
+/* arm_max: the host's last event (the space records are checked against). */
+int pf_explainer_blob_arm(struct pf_explainer *e, const uint8_t *blob, size_t len, unsigned arm_max,
+                          const struct pf_evtab_model *model);
+void pf_explainer_free(struct pf_explainer *e);
+
+/* One event (not all_umasks): its decision in x; returns x->allow, -1
+ * when the guest's event space cannot be set. */
+int pf_explain(struct pf_explainer *e, const struct pf_event *ev, struct pf_explanation *x);
+/* "allow: EVENT on TARGET: REASON\n", as --check has always printed. */
+void pf_explain_print(FILE *out, const struct pf_explainer *e, const struct pf_event *ev,
+                      const struct pf_explanation *x);
+
+/* A rule's own text, on one line with blanks folded. */
+void pf_explain_rule_text(FILE *out, const struct pf_loc *l);
+
+/* Whether two explanations name the same decider. */
+int pf_explanation_same(const struct pf_explanation *a, const struct pf_explanation *b);
+
+/* select= alone (ev->all_umasks, x86): every umask's decision in x[256];
+ * returns how many umasks count. */
+int pf_explain_umasks(struct pf_explainer *e, const struct pf_event *ev,
+                      struct pf_explanation x[256]);
+/* "allow|deny|mixed: select=S umask=... on TARGET: ...\n": the umasks
+ * allowed as ranges when they are not all alike, and what decides. */
+void pf_explain_umasks_print(FILE *out, const struct pf_explainer *e, const struct pf_event *ev,
+                             const struct pf_explanation x[256]);
+/* The umasks whose decision is allow, as ranges: "0x00-0x0f,0x41" into
+ * buf (at most 256 * 10 bytes are needed). */
+void pf_umask_ranges(char *buf, size_t size, const struct pf_explanation x[256], int allow);
+
+/* One event on the policy or the filter, printed; return the decision
+ * (1 = counts, -1: the bytes refused).  For the fuzzers and single answers. */
 int pf_explain_policy(FILE *out, const struct pf_compiled *c, const struct pf_event *ev);
 int pf_explain_blob(FILE *out, const struct pf_x86_filter *f, const uint8_t *blob, size_t len,
                     enum pf_target t, const struct pf_evtab_model *model, const struct pf_event *ev);
-
 /* arm_max: the host's last event (the space records are checked against);
  * ev->guest_max, when set, the guest's (the space events are looked up in). */
 int pf_explain_blob_arm(FILE *out, const uint8_t *blob, size_t len, unsigned arm_max,
