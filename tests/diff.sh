@@ -2,8 +2,9 @@
 # tests/diff.sh - pmufc diff A B (src/cli/diff.c, src/core/diff.c):
 #   a. every case of diff/cases gives exactly its diff/NAME.out (text),
 #      its exit code (0 alike, 1 different) and nothing on stderr;
-#   b. any input: a filter's bytes against its own policy decide alike
-#      (exit 0), against another policy as the policies do; standard input;
+#   b. any input: a filter's bytes, a QEMU object, a kvmtool string against
+#      their own policy decide alike (exit 0), a filter against another
+#      policy as the policies do; standard input;
 #   c. errors exit above 1: no such file (66), a bad policy (65), one
 #      operand, both standard input, inputs for different targets (64);
 #   d. --json: the envelope, the counts and each difference, field by
@@ -43,6 +44,12 @@ expect 0 "a filter against its own policy (intel, fixed counters too)" \
 	"$PMUFC" diff --target intel tier-standard.pf std.intel.bin
 has "$tmp/out" "intel: no differences in 65568 events" "intel: 2^16 events and 32 fixed counters"
 expect 0 "an arm64 record file against its policy" "$PMUFC" diff --target arm64 arm-b.bin "$dir/arm-b.pf"
+"$PMUFC" --format kvmtool -o arm-b.txt "$dir/arm-b.pf" 2>/dev/null || bail "cannot write arm-b.pf as a kvmtool string"
+expect 0 "a kvmtool range string against its policy (arm64 by its form)" "$PMUFC" diff arm-b.txt "$dir/arm-b.pf"
+has "$tmp/out" "arm64: no differences in 65536 events" "a range string is arm64's"
+"$PMUFC" --format qemu --target amd -o std.amd.json tier-standard.pf 2>/dev/null || bail "cannot write a QEMU object"
+expect 0 "a QEMU object against its policy" "$PMUFC" diff --target amd std.amd.json tier-standard.pf
+expect 0 "a QEMU object against its filter (--cpu chooses amd)" "$PMUFC" diff --cpu amdzen4 std.amd.json std.amd.bin
 expect 1 "a filter against another policy" "$PMUFC" diff --target amd --cpu amdzen4 std.amd.bin "$TESTS_SRCDIR/../policies/tier-enhanced.pf"
 (cd "$dir/../../policies" && "$PMUFC" diff --cpu amdzen4 tier-standard.pf tier-enhanced.pf) >"$tmp/want" 2>/dev/null
 sed -n '3,$p' "$tmp/want" >"$tmp/want.body"

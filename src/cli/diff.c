@@ -16,7 +16,7 @@
 #include "cli/json.h"
 #include "cli/util.h"
 #include "core/diff.h"
-#include "kernel/blob_x86.h"
+#include "kernel/host_x86.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,60 +32,77 @@ struct input {
     const struct pf_evtab_model *model; /* its policy's `cpu`, or NULL */
 };
 
-/* What an input says of itself: a policy its `target` (or its `cpu`'s
- * vendor) and its `cpu`, read without warnings (the compile for the
- * target shows them); a filter the target it is read for. */
-static int examine(const struct pf_cli *cli, struct input *in)
+/* What an input says of itself, when no option has chosen the target
+ * (forced NONE): a policy its `target` (or its `cpu`'s vendor), read
+ * without warnings (the compile for the target shows them); a filter the
+ * target its bytes are read for (what they fit, else this host's rules);
+ * a QEMU object this host's rules (it names no vendor); an arm64 range
+ * string arm64.  A policy's `cpu` names events whatever the target. */
+static int examine(const struct pf_cli *cli, enum pf_target forced, struct input *in)
 {
     struct pf_cli one = *cli;
     one.input = in->name;
     one.buf = in->buf;
     one.len = in->len;
-    if (pf_blob_sniff((const uint8_t *)in->buf, in->len)) {
-        if (cli->opts.target != PF_TARGET_NONE)
+    struct pf_input what;
+    int rc = pf_cli_classify(&one, &what);
+    if (rc)
+        return rc;
+    if (what.kind == PF_INPUT_ARM_STRING) {
+        in->own = PF_TARGET_ARM64;
+        return 0;
+    }
+    if (what.kind == PF_INPUT_QEMU) {
+        in->own = forced != PF_TARGET_NONE ? forced : pf_host_target();
+        return 0;
+    }
+    if (pf_input_as_filter(&what)) {
+        if (forced != PF_TARGET_NONE)
             return 0;
         struct pf_cli_any a;
-        int rc = pf_cli_any_open(&one, in->name, in->buf, in->len, PF_TARGET_NONE, &a);
+        rc = pf_cli_any_open(&one, in->name, in->buf, in->len, PF_TARGET_NONE, &a);
         in->own = a.f.t;
         pf_cli_any_close(&a);
         return rc;
     }
-    struct pf_cli_policy p;
-    int rc = pf_cli_policy_open(&one, &p);
-    if (rc)
-        return rc;
     struct pf_compile_opts o = cli->opts;
+    o.target = forced;
     o.front_only = 1;
     o.no_warnings = 1;
     struct pf_compiled c;
     /* A policy that does not compile is said so by the compile for the
      * target; here it says nothing of itself. */
-    if (pf_compile(p.name, p.text, p.len, &o, &c) == PF_OK && c.policy) {
+    if (pf_compile(in->name, in->buf, in->len, &o, &c) == PF_OK && c.policy) {
         if (c.policy->target != PF_TARGET_NONE || c.policy->cpu)
             in->own = c.target;
         if (c.policy->cpu)
             in->model = pf_events_model(c.policy->cpu);
     }
     pf_compiled_free(&c);
-    pf_cli_policy_close(&p);
     return 0;
 }
 
+/* The target an option chooses: --target, else --cpu's vendor; NONE:
+ * none (rc set on a bad --cpu). */
+static enum pf_target forced_target(const struct pf_cli *cli, int *rc)
+{
+    *rc = 0;
+    if (cli->opts.target != PF_TARGET_NONE)
+        return cli->opts.target;
+    if (!cli->opts.cpu || !strcmp(cli->opts.cpu, "generic"))
+        return PF_TARGET_NONE;
+    const struct pf_evtab_model *m;
+    *rc = pf_cli_listing_model(cli, PF_TARGET_NONE, &m);
+    return *rc ? PF_TARGET_NONE : pf_events_model_target(m);
+}
+
 /* The targets to compare for; returns their number (0: rc set). */
-static size_t targets(const struct pf_cli *cli, const struct input in[2], enum pf_target out[2],
+static size_t targets(enum pf_target forced, const struct input in[2], enum pf_target out[2],
                       int *rc)
 {
     *rc = 0;
-    if (cli->opts.target != PF_TARGET_NONE) {
-        out[0] = cli->opts.target;
-        return 1;
-    }
-    if (cli->opts.cpu && strcmp(cli->opts.cpu, "generic")) {
-        const struct pf_evtab_model *m;
-        *rc = pf_cli_listing_model(cli, PF_TARGET_NONE, &m);
-        if (*rc)
-            return 0;
-        out[0] = pf_events_model_target(m);
+    if (forced != PF_TARGET_NONE) {
+        out[0] = forced;
         return 1;
     }
     enum pf_target a = in[0].own, b = in[1].own;
@@ -305,10 +322,11 @@ int pf_cli_diff(const struct pf_cli *cli)
     int rc = 0;
     for (int i = 0; i < 2 && !rc; i++)
         rc = pf_cli_read_input(in[i].name, &in[i].buf, &in[i].len);
+    enum pf_target forced = rc ? PF_TARGET_NONE : forced_target(cli, &rc);
     for (int i = 0; i < 2 && !rc; i++)
-        rc = examine(cli, &in[i]);
+        rc = examine(cli, forced, &in[i]);
     enum pf_target ts[2];
-    size_t nt = rc ? 0 : targets(cli, in, ts, &rc);
+    size_t nt = rc ? 0 : targets(forced, in, ts, &rc);
     struct pf_diff df[2];
     const struct pf_evtab_model *models[2] = {NULL, NULL};
     size_t done = 0, count = 0;
