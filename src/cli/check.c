@@ -182,9 +182,28 @@ static json_t *jstr_or_null(const char *s)
     return s ? json_string(s) : json_null();
 }
 
+/* Every member of an answer, in order: pmufc(1) says that a member
+ * that does not apply is null, never left out. */
+static const char *const answer_keys[] = {
+    "input", "target", "kind", "select", "umask", "fixed", "arm", "lookup", "raw", "name",
+    "decision", "reason", "rule", "entry", "exclude", "record", "allow_umasks", "deny_umasks",
+    "deciders", "explanation",
+};
+static const char *const decider_keys[] = {"decision", "reason", "rule", "entry", "exclude",
+                                           "record"};
+
+static json_t *nulls(struct pf_cli_json *j, const char *const *keys, size_t n)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; i < n; i++)
+        pf_cli_json_set(j, o, keys[i], json_null());
+    return o;
+}
+
 /* What decided, as members of o. */
 static void json_why(struct pf_cli_json *j, json_t *o, const struct pf_explanation *x)
 {
+    pf_cli_json_set(j, o, "decision", json_string(x->allow ? "allow" : "deny"));
     pf_cli_json_set(j, o, "reason", json_string(pf_why_name(x->why)));
     if (x->why == PF_WHY_RULE) {
         char *text = NULL;
@@ -192,7 +211,8 @@ static void json_why(struct pf_cli_json *j, json_t *o, const struct pf_explanati
         FILE *m = open_memstream(&text, &len);
         if (m) {
             pf_explain_rule_text(m, x->loc);
-            fclose(m);
+            if (fclose(m))
+                m = NULL;
         }
         json_t *r = json_object();
         pf_cli_json_set(j, r, "file", json_string(x->loc->src->name));
@@ -231,29 +251,28 @@ static json_t *json_answer(struct pf_cli_json *j, const struct pf_explainer *e,
                            const struct asked *q, const struct pf_event *ev,
                            const struct pf_explanation *x, const char *line)
 {
-    json_t *o = json_object();
+    json_t *o = nulls(j, answer_keys, sizeof(answer_keys) / sizeof(answer_keys[0]));
     pf_cli_json_set(j, o, "input", json_string(q->s));
     pf_cli_json_set(j, o, "target", json_string(pf_target_name(e->t)));
-    if (ev->all_umasks) {
-        pf_cli_json_set(j, o, "kind", json_string("umasks"));
-        pf_cli_json_set(j, o, "select", json_integer(ev->select));
-    } else if (ev->fixed) {
-        pf_cli_json_set(j, o, "kind", json_string("fixed"));
+    const char *kind = ev->all_umasks ? "umasks" : ev->fixed ? "fixed"
+                       : e->t == PF_TARGET_ARM64 ? "arm" : "gp";
+    pf_cli_json_set(j, o, "kind", json_string(kind));
+    if (ev->fixed) {
         pf_cli_json_set(j, o, "fixed", json_integer(ev->idx));
     } else if (e->t == PF_TARGET_ARM64) {
-        pf_cli_json_set(j, o, "kind", json_string("arm"));
         pf_cli_json_set(j, o, "arm", json_integer(ev->select));
         pf_cli_json_set(j, o, "lookup", json_integer(x->lookup));
     } else {
-        pf_cli_json_set(j, o, "kind", json_string("gp"));
         pf_cli_json_set(j, o, "select", json_integer(ev->select));
-        pf_cli_json_set(j, o, "umask", json_integer(ev->umask));
+        if (!ev->all_umasks)
+            pf_cli_json_set(j, o, "umask", json_integer(ev->umask));
     }
     if (q->sp.has_raw)
-        pf_cli_json_set(j, o, "raw", json_integer((json_int_t)ev->raw));
-    pf_cli_json_set(j, o, "name", jstr_or_null(event_name(e, ev, x)));
+        pf_cli_json_set(j, o, "raw", json_integer((json_int_t)q->sp.raw));
+    const char *name = event_name(e, ev, x);
+    if (name)
+        pf_cli_json_set(j, o, "name", json_string(name));
     if (!ev->all_umasks) {
-        pf_cli_json_set(j, o, "decision", json_string(x->allow ? "allow" : "deny"));
         json_why(j, o, x);
     } else {
         int n = 0;
@@ -269,12 +288,17 @@ static json_t *json_answer(struct pf_cli_json *j, const struct pf_explainer *e,
                 k++;
             if (k < u)
                 continue;
-            json_t *d = json_object();
-            pf_cli_json_set(j, d, "decision", json_string(x[u].allow ? "allow" : "deny"));
+            json_t *d = nulls(j, decider_keys, sizeof(decider_keys) / sizeof(decider_keys[0]));
             json_why(j, d, &x[u]);
             pf_cli_json_append(j, ds, d);
         }
         pf_cli_json_set(j, o, "deciders", ds);
+        /* One decider for all: it is the answer's reason too. */
+        if (json_array_size(ds) == 1)
+            json_why(j, o, &x[0]), pf_cli_json_set(j, o, "decision",
+                                                    json_string(n ? "allow" : "deny"));
+        else
+            pf_cli_json_set(j, o, "reason", json_string("several"));
     }
     pf_cli_json_set(j, o, "explanation", line ? json_string(line) : NULL);
     return o;
