@@ -187,7 +187,8 @@ static int parse_options(int argc, char **argv, struct pf_cli *cli, const struct
         if (m) {
             /* --check again adds an EVENT. */
             if (m->exclusive && *chosen && !(c == OPT_CHECK && *chosen == m))
-                return pf_cli_usage_error("%s", "choose one of -d, --check, --stats, --list-events and --list-cpus");
+                return pf_cli_usage_error("%s", "choose one of -d, --check, --stats, --list-events, "
+                                                "--list-cpus and --list-policies");
             *chosen = m;
             if (c == OPT_CHECK)
                 cli->events[cli->nevents++] = optarg;

@@ -4,7 +4,6 @@
 #include "base/io.h"
 #include "base/status.h"
 #include "kernel/apply.h"
-#include "lang/policies.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -95,16 +94,6 @@ int pf_cli_write_output(const char *path, const void *buf, size_t len, int binar
         return pf_cli_fail(EX_SOFTWARE, "out of memory");
     enum pf_status s = pf_write_file(path, buf, len, &d);
     return said(s, EX_CANTCREAT, &d, a);
-}
-
-int pf_cli_list_shipped(const char *dir)
-{
-    struct pf_diags d;
-    struct pf_arena *a = pf_cli_diags(&d, NULL);
-    if (!a)
-        return pf_cli_fail(EX_SOFTWARE, "out of memory");
-    enum pf_status s = pf_list_policies(stdout, dir, &d);
-    return said(s, s == PF_ENOMEM ? EX_SOFTWARE : EX_NOINPUT, &d, a);
 }
 
 int pf_cli_validate(const char *name, const uint8_t *blob, size_t len, enum pf_target t,

@@ -40,11 +40,6 @@ int pf_cli_write_output(const char *path, const void *buf, size_t len, int binar
  * when rc is 0 and standard output could not be written. */
 int pf_cli_flushed(int rc);
 
-/* --list-policies: the shipped policies (lang/policies.h) on standard
- * output.  Returns 0, EX_NOINPUT (their folder cannot be read) or
- * EX_SOFTWARE. */
-int pf_cli_list_shipped(const char *dir);
-
 /* The validator on a filter FILE the user gave (name: for the
  * diagnostics), its diagnostics printed with o's -W and -w; the decoded
  * filter kept in *x86 or *arm by target when not NULL (kernel/apply.h's
