@@ -74,7 +74,9 @@ static void usage(FILE *out)
             lead = "       ";
         }
     }
-    fputs("  FILE is a policy or a compiled filter; filters are for this host unless --target.\n"
+    fputs("  FILE is any input: a policy, a filter's bytes (x86 or arm64), a QEMU\n"
+          "  kvm-pmu-filter object, a kvmtool or qemu-arm string; filters are for this\n"
+          "  host's rules unless --target.\n"
           "  Every mode is also a command: compile, check, diff, stats, list, probe, run, apply.\n"
           "\n"
           "  -o, --output=FILE      write the filter to FILE ('-': standard output)\n"
@@ -90,7 +92,7 @@ static void usage(FILE *out)
           "                         policy's 'cpu', else this host's model)\n"
           "      --abi=ABI          auto (default: plain entries when they fit), plain or masked\n"
           "      --arm-pmu=VERSION  arm64 event space: v3p1 (16-bit, default) or v3p0 (10-bit)\n"
-          "  -d, --disassemble      FILE is a filter: print it decoded\n"
+          "  -d, --disassemble      print FILE's filter decoded (a policy compiled first)\n"
           "      --check=EVENT      print allow or deny for EVENT, and why; EVENT is\n"
           "                         select=0xc4,umask=0x01, raw=0x1c4, fixed=0 or arm=0x11\n"
           "      --stats            what the policy decides and what its filter costs, per\n"
