@@ -55,7 +55,9 @@ expect 64 "bad --target" "$PMUFC" --target=sparc p.pf -o x.bin
 expect 64 "bad --abi" "$PMUFC" --abi=new p.pf -o x.bin
 expect 64 "two inputs" "$PMUFC" --target intel p.pf amd.pf -o x.bin
 expect 64 "raw output without -o" "$PMUFC" --target intel p.pf && has err 'no output file' "raw output without -o"
-expect 64 "bad --check event" "$PMUFC" --target intel --check=select=0xc4 p.pf
+# (select= alone is every umask of the select: a good event since issue 15.)
+expect 64 "bad --check event" "$PMUFC" --target intel --check=select=0xc4,umask= p.pf
+expect 64 "--check event with umask= only" "$PMUFC" --target intel --check=umask=0x01 p.pf
 expect 64 "--check event out of range" "$PMUFC" --target intel --check=select=0x100,umask=0 p.pf
 expect 64 "--check fixed counter 32" "$PMUFC" --target intel --check=fixed=32 p.pf
 expect 64 "--list-events: --cpu of another vendor" "$PMUFC" --list-events --cpu skylake --target amd && has err "CPU model skylake is intel, but the target is amd" "--list-events: --cpu of another vendor"
