@@ -1,6 +1,6 @@
 #!/bin/sh
 # tests/diff.sh - pmufc diff A B (src/cli/diff.c, src/core/diff.c):
-#   a. every case of diff/cases gives exactly its diff/NAME.out (text),
+#   a. every case of diff-cases/cases gives exactly its diff-cases/NAME.out (text),
 #      its exit code (0 alike, 1 different) and nothing on stderr;
 #   b. any input: a filter's bytes, a QEMU object, a kvmtool string against
 #      their own policy decide alike (exit 0), a filter against another
@@ -9,11 +9,11 @@
 #      operand, both standard input, inputs for different targets (64);
 #   d. --json: the envelope, the counts and each difference, field by
 #      field (grep on jansson's indented output: no python3 needed).
-# REGEN=1 rewrites diff/NAME.out from the current pmufc.
+# REGEN=1 rewrites diff-cases/NAME.out from the current pmufc.
 : "${TESTS_SRCDIR:=$(cd "$(dirname "$0")" && pwd)}"
 . "$TESTS_SRCDIR/lib.sh"
 
-dir=$TESTS_SRCDIR/diff
+dir=$TESTS_SRCDIR/diff-cases
 
 # a. the goldens
 grep -v "^#" "$dir/cases" >"$tmp/cases"

@@ -27,7 +27,7 @@ clean() {
 }
 
 # --- the inputs ---------------------------------------------------------------
-cp "$TESTS_SRCDIR/inputs/x86.pf" "$TESTS_SRCDIR/inputs/arm64.pf" . || bail "no tests/inputs/"
+cp "$TESTS_SRCDIR/inputs-cases/x86.pf" "$TESTS_SRCDIR/inputs-cases/arm64.pf" . || bail "no tests/inputs-cases/"
 "$P" --target intel x86.pf -o x86.bin || bail "cannot compile x86.pf"
 "$P" --target intel x86.pf --format qemu -o x86.json || bail "no qemu"
 "$P" --target intel x86.pf --format qemu-rfc -o x86-rfc.json || bail "no qemu-rfc"

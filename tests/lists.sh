@@ -4,7 +4,7 @@
 #
 # - `--list-events --cpu MODEL FILE` (and `list events FILE`): each named
 #   event of the model with FILE's decision, the fixed counters, the
-#   totals; golden text under tests/lists/ for an Intel, an AMD, an arm64
+#   totals; golden text under tests/lists-cases/ for an Intel, an AMD, an arm64
 #   model and none (--cpu generic); a policy and the filter compiled from
 #   it list the same decisions; without FILE the listing is today's.
 # - The whole space's allowed count of a listing equals --stats' count of
@@ -19,10 +19,10 @@
 me=lists
 . "${TESTS_SRCDIR:-$(dirname "$0")}/lib.sh"
 
-gold=$TESTS_SRCDIR/lists
+gold=$TESTS_SRCDIR/lists-cases
 pol=$TESTS_SRCDIR/../policies
 
-# golden NAME WHAT CMD...: CMD's standard output is lists/NAME.txt; run
+# golden NAME WHAT CMD...: CMD's standard output is lists-cases/NAME.txt; run
 # in the policies folder so that the inputs' names are relative.
 golden() {
 	name=$1 desc=$2
