@@ -163,6 +163,15 @@ if test -n "$other"; then
 	done
 	run "$P" -d $host.bin
 	hasnt "$tmp/err" "is it an" "$host.bin on a $host host: no hint"
+	if test $host = intel; then
+		# Masked AMD entries with select bits 35:32: Intel's rules refuse
+		# the filter outright, and the refusal says what it likely is.
+		printf 'target amd;\ndefault deny;\nallow amd select=0x1c0 mask=0xf0 match=0x10;\nallow amd select=0x1c1 mask=0xf0 match=0x20;\n' >amd-masked.pf
+		"$P" --abi masked amd-masked.pf -o amd-masked.bin 2>/dev/null || bail "cannot compile amd-masked.pf"
+		run "$P" -d amd-masked.bin
+		if test "$st" = 65; then has "$tmp/err" "is it an AMD filter? give --target amd" "a masked AMD filter refused by Intel's rules: the note says what it is"
+		else bad "a masked AMD filter on an Intel-rules host: exit $st, expected 65"; fi
+	fi
 else
 	skipcase "vendor hints" "this host has no x86 rules"
 fi

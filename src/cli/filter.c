@@ -87,6 +87,18 @@ static int vendor_given(const struct pf_cli *cli)
     return cli->opts.target != PF_TARGET_NONE;
 }
 
+/* Would the validator take f's bytes for target t?  Asked quietly. */
+static int takes(const struct pf_cli_filter *f, enum pf_target t)
+{
+    struct pf_diags d;
+    struct pf_arena *a = pf_cli_diags(&d, NULL);
+    if (!a)
+        return 0;
+    int ok = pf_validate_filter(f->blob, f->len, t, f->arm_max, NULL, &d) == PF_OK;
+    pf_arena_free(a);
+    return ok;
+}
+
 int pf_cli_decode(const struct pf_cli *cli, struct pf_cli_decoded *d)
 {
     memset(d, 0, sizeof(*d));
@@ -111,9 +123,15 @@ int pf_cli_decode(const struct pf_cli *cli, struct pf_cli_decoded *d)
                          &d->arm);
     if (rc == EX_SOFTWARE)
         return rc;
-    /* The bytes do not say their architecture: x86 comes from the host. */
-    if (rc && f->t != PF_TARGET_ARM64 && cli->opts.target == PF_TARGET_NONE &&
-        f->len % PF_ARM_RECORD == 0)
+    /* The bytes do not say their architecture nor their vendor: x86 comes
+     * from the host.  A filter this host's Intel rules refuse may be an AMD
+     * one (its selects above 0xff are bits 35:32): say so when AMD's rules
+     * take it. */
+    if (rc && f->t == PF_TARGET_INTEL && !vendor_given(cli) && takes(f, PF_TARGET_AMD))
+        fprintf(stderr, "pmufc: note: AMD's rules take %s (selects above 0xff): is it an AMD "
+                "filter? give --target amd\n", cli->input);
+    else if (rc && f->t != PF_TARGET_ARM64 && cli->opts.target == PF_TARGET_NONE &&
+             f->len % PF_ARM_RECORD == 0)
         fputs("pmufc: note: if this is an arm64 filter, give --target arm64\n", stderr);
     if (!rc && f->t != PF_TARGET_ARM64 && !vendor_given(cli)) {
         struct pf_diags g;
