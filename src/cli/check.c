@@ -234,15 +234,8 @@ static void json_why(struct pf_cli_json *j, json_t *o, const struct pf_explanati
 static json_t *json_ranges(struct pf_cli_json *j, const struct pf_explanation x[256], int allow)
 {
     json_t *arr = json_array();
-    for (unsigned u = 0; u < 256; u++) {
-        if (x[u].allow != allow)
-            continue;
-        unsigned v = u;
-        while (v < 255 && x[v + 1].allow == allow)
-            v++;
+    for (unsigned u = 0, v; pf_umask_run(x, allow, &u, &v); u = v + 1)
         pf_cli_json_append(j, arr, json_pack("[ii]", (int)u, (int)v));
-        u = v;
-    }
     return arr;
 }
 

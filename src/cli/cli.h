@@ -61,6 +61,9 @@ enum pf_cli_operands {
                    * are EVENTs (check FILE EVENT...) */
 };
 
+/* What runs a mode (every mode has this shape). */
+typedef int pf_cli_mode_fn(const struct pf_cli *cli);
+
 /* One row of the table of modes. */
 struct pf_cli_mode {
     const char *command;  /* a subcommand ("run"); NULL: chosen by an option */
@@ -69,30 +72,24 @@ struct pf_cli_mode {
     int vm_options;       /* takes --pid and --vm-fd */
     int json;             /* answers as JSON with --json */
     enum pf_cli_operands operands;
-    int (*run)(const struct pf_cli *cli);
+    pf_cli_mode_fn *run;
     const char *synopsis; /* its line(s) in --help's "Usage:", NULL: none */
 };
 
-/* compile.c */
-int pf_cli_compile(const struct pf_cli *cli);
-int pf_cli_disassemble(const struct pf_cli *cli);
-/* check.c */
-int pf_cli_check(const struct pf_cli *cli);
+/* The modes, one group to a file; each does its work from start to end
+ * and returns the exit status. */
+pf_cli_mode_fn pf_cli_compile, pf_cli_disassemble;   /* compile.c */
+pf_cli_mode_fn pf_cli_check;                         /* check.c */
 /* diff.c: exit 0 when A and B decide alike on every event, 1 when they
  * differ, above 1 on error (diff(1)'s and cmp(1)'s way). */
-int pf_cli_diff(const struct pf_cli *cli);
+pf_cli_mode_fn pf_cli_diff;
 /* query.c; pf_cli_list: `list events|cpus|policies` (args). */
-int pf_cli_stats(const struct pf_cli *cli);
-int pf_cli_list(const struct pf_cli *cli);
-int pf_cli_list_events(const struct pf_cli *cli);
-int pf_cli_list_cpus(const struct pf_cli *cli);
-int pf_cli_list_policies(const struct pf_cli *cli);
-/* load.c: FILE is a policy or a filter, told apart by content (a filter
- * always has NUL bytes); filters are for this host unless --target. */
-int pf_cli_apply(const struct pf_cli *cli);
-/* probe.c */
-int pf_cli_probe(const struct pf_cli *cli);
+pf_cli_mode_fn pf_cli_stats, pf_cli_list, pf_cli_list_events, pf_cli_list_cpus,
+    pf_cli_list_policies;
+/* load.c: FILE is any input; filters are for this host unless --target. */
+pf_cli_mode_fn pf_cli_apply;
+pf_cli_mode_fn pf_cli_probe;                         /* probe.c */
 /* run.c: does not return when the VMM starts. */
-int pf_cli_run(const struct pf_cli *cli);
+pf_cli_mode_fn pf_cli_run;
 
 #endif

@@ -141,33 +141,31 @@ static int naming_model(const struct pf_cli *cli, const struct input in[2], enum
 
 /* ---- the events of a range, as pmufc reads them back ---- */
 
+/* "KEY=LO" or "KEY=LO-HI", in hex of width digits (0: decimal). */
+static void span(char *buf, size_t size, const char *key, int width, unsigned lo, unsigned hi)
+{
+    if (!width)
+        snprintf(buf, size, lo == hi ? "%s=%u" : "%s=%u-%u", key, lo, hi);
+    else if (lo == hi)
+        snprintf(buf, size, "%s=0x%0*x", key, width, lo);
+    else
+        snprintf(buf, size, "%s=0x%0*x-0x%0*x", key, width, lo, width, hi);
+}
+
 static void spell(char *buf, size_t size, enum pf_target t, const struct pf_diff_range *r)
 {
-    int w = t == PF_TARGET_AMD ? 3 : 2;
-    char sel[32], um[32];
+    char sel[48], um[48];
     switch (r->kind) {
     case PF_DIFF_GP:
-        if (r->select_lo == r->select_hi)
-            snprintf(sel, sizeof(sel), "0x%0*x", w, r->select_lo);
-        else
-            snprintf(sel, sizeof(sel), "0x%0*x-0x%0*x", w, r->select_lo, w, r->select_hi);
-        if (r->lo == r->hi)
-            snprintf(um, sizeof(um), "0x%02x", r->lo);
-        else
-            snprintf(um, sizeof(um), "0x%02x-0x%02x", r->lo, r->hi);
-        snprintf(buf, size, "select=%s umask=%s", sel, um);
+        span(sel, sizeof(sel), "select", t == PF_TARGET_AMD ? 3 : 2, r->select_lo, r->select_hi);
+        span(um, sizeof(um), "umask", 2, r->lo, r->hi);
+        snprintf(buf, size, "%s %s", sel, um);
         break;
     case PF_DIFF_FIXED:
-        if (r->lo == r->hi)
-            snprintf(buf, size, "fixed=%u", r->lo);
-        else
-            snprintf(buf, size, "fixed=%u-%u", r->lo, r->hi);
+        span(buf, size, "fixed", 0, r->lo, r->hi);
         break;
     case PF_DIFF_ARM:
-        if (r->lo == r->hi)
-            snprintf(buf, size, "arm=0x%04x", r->lo);
-        else
-            snprintf(buf, size, "arm=0x%04x-0x%04x", r->lo, r->hi);
+        span(buf, size, "arm", 4, r->lo, r->hi);
         break;
     }
 }

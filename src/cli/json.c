@@ -31,6 +31,16 @@ void pf_cli_json_append(struct pf_cli_json *j, json_t *arr, json_t *v)
         j->bad = 1;
 }
 
+json_t *pf_cli_json_list(struct pf_cli_json *j, const char *kind, const char *key,
+                         const char *value, const char *items)
+{
+    pf_cli_json_begin(j, kind);
+    pf_cli_json_set(j, j->root, key, json_string(value));
+    json_t *arr = json_array();
+    pf_cli_json_set(j, j->root, items, json_incref(arr));
+    return arr;
+}
+
 int pf_cli_json_end(struct pf_cli_json *j)
 {
     char *s = j->bad ? NULL : json_dumps(j->root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

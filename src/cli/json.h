@@ -29,6 +29,12 @@ void pf_cli_json_set(struct pf_cli_json *j, json_t *obj, const char *key, json_t
 /* Appends v to the array arr, taking v's reference. */
 void pf_cli_json_append(struct pf_cli_json *j, json_t *arr, json_t *v);
 
+/* An answer of kind that lists its items: root = {"schema", "kind", key:
+ * value, items: []}; returns the (new, caller-owned: release it with
+ * json_decref) array to append the items to. */
+json_t *pf_cli_json_list(struct pf_cli_json *j, const char *kind, const char *key,
+                         const char *value, const char *items);
+
 /* Prints the answer (indented, a final newline) on standard output and
  * releases it.  Returns 0, EX_SOFTWARE (out of memory, said) or
  * EX_CANTCREAT. */

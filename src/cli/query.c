@@ -261,12 +261,8 @@ int pf_cli_stats(const struct pf_cli *cli)
     }
     struct pf_cli_json j;
     json_t *arr = NULL;
-    if (cli->json) {
-        pf_cli_json_begin(&j, "stats");
-        pf_cli_json_set(&j, j.root, "input", json_string(p.name));
-        arr = json_array();
-        pf_cli_json_set(&j, j.root, "targets", json_incref(arr));
-    }
+    if (cli->json)
+        arr = pf_cli_json_list(&j, "stats", "input", p.name, "targets");
     for (size_t i = 0; i < n; i++) {
         struct pf_compile_opts o = cli->opts;
         o.target = targets[i];
@@ -569,12 +565,8 @@ int pf_cli_list_policies(const struct pf_cli *cli)
     pf_arena_free(a);
     struct pf_cli_json j;
     json_t *arr = NULL;
-    if (cli->json) {
-        pf_cli_json_begin(&j, "policies");
-        pf_cli_json_set(&j, j.root, "folder", json_string(s.src));
-        arr = json_array();
-        pf_cli_json_set(&j, j.root, "policies", json_incref(arr));
-    }
+    if (cli->json)
+        arr = pf_cli_json_list(&j, "policies", "folder", s.src, "policies");
     for (size_t i = 0; i < s.n; i++) {
         char path[PF_SHIPPED_PATH + 300], line[256], allows[512] = "", r[128];
         const char *sep = "  [";

@@ -81,19 +81,31 @@ static void add_row(struct builder *b, unsigned s, const uint8_t da[256], const 
     }
 }
 
+/* One event (a fixed counter, an arm64 event) that A counts when x, B
+ * when y: a difference when they disagree. */
+static void one(struct builder *b, enum pf_diff_kind k, unsigned i, int x, int y)
+{
+    if (x != y)
+        add(b, k, x ? PF_DIFF_ONLY_A : PF_DIFF_ONLY_B, 0, i, i);
+}
+
+/* One side's filter is one the kernel model refuses. */
+static enum pf_status refused(struct pf_diags *d, const char *side, const char *why)
+{
+    pf_diag(d, PF_SEV_ERROR, NULL, "%s: the kernel would refuse this filter (%s)", side, why);
+    return PF_EPOLICY;
+}
+
 static enum pf_status diff_x86(struct builder *b, int amd, const uint8_t *a, size_t alen,
                                const uint8_t *bb, size_t blen, struct pf_diags *d)
 {
     struct pf_eval_x86 ea, eb;
     const char *why = "";
-    if (pf_eval_x86_load(&ea, a, alen, amd, &why)) {
-        pf_diag(d, PF_SEV_ERROR, NULL, "A: the kernel would refuse this filter (%s)", why);
-        return PF_EPOLICY;
-    }
+    if (pf_eval_x86_load(&ea, a, alen, amd, &why))
+        return refused(d, "A", why);
     if (pf_eval_x86_load(&eb, bb, blen, amd, &why)) {
         pf_eval_x86_free(&ea);
-        pf_diag(d, PF_SEV_ERROR, NULL, "B: the kernel would refuse this filter (%s)", why);
-        return PF_EPOLICY;
+        return refused(d, "B", why);
     }
     unsigned nselects = amd ? PF_AMD_SELECT_MAX + 1 : PF_INTEL_SELECT_MAX + 1;
     b->df->events = (size_t)nselects * (PF_UMASK_MAX + 1) + (amd ? 0 : PF_NFIXED);
@@ -114,11 +126,8 @@ static enum pf_status diff_x86(struct builder *b, int amd, const uint8_t *a, siz
         add_row(b, s, da, db);
     }
     /* KVM has no fixed counters on AMD: the bitmap is not looked at. */
-    for (unsigned i = 0; !amd && i < PF_NFIXED; i++) {
-        int x = pf_eval_x86_fixed(&ea, i), y = pf_eval_x86_fixed(&eb, i);
-        if (x != y)
-            add(b, PF_DIFF_FIXED, x ? PF_DIFF_ONLY_A : PF_DIFF_ONLY_B, 0, i, i);
-    }
+    for (unsigned i = 0; !amd && i < PF_NFIXED; i++)
+        one(b, PF_DIFF_FIXED, i, pf_eval_x86_fixed(&ea, i), pf_eval_x86_fixed(&eb, i));
     pf_eval_x86_free(&ea);
     pf_eval_x86_free(&eb);
     return PF_OK;
@@ -130,21 +139,15 @@ static enum pf_status diff_arm(struct builder *b, unsigned arm_max, const uint8_
     struct pf_eval_arm ea, eb;
     const char *why = "";
     size_t n = (size_t)arm_max + 1;
-    if (pf_eval_arm_load(&ea, a, alen, n, &why)) {
-        pf_diag(d, PF_SEV_ERROR, NULL, "A: the kernel would refuse this filter (%s)", why);
-        return PF_EPOLICY;
-    }
+    if (pf_eval_arm_load(&ea, a, alen, n, &why))
+        return refused(d, "A", why);
     if (pf_eval_arm_load(&eb, bb, blen, n, &why)) {
         pf_eval_arm_free(&ea);
-        pf_diag(d, PF_SEV_ERROR, NULL, "B: the kernel would refuse this filter (%s)", why);
-        return PF_EPOLICY;
+        return refused(d, "B", why);
     }
     b->df->events = n;
-    for (unsigned e = 0; e <= arm_max; e++) {
-        int x = pf_eval_arm_counts(&ea, e), y = pf_eval_arm_counts(&eb, e);
-        if (x != y)
-            add(b, PF_DIFF_ARM, x ? PF_DIFF_ONLY_A : PF_DIFF_ONLY_B, 0, e, e);
-    }
+    for (unsigned e = 0; e <= arm_max; e++)
+        one(b, PF_DIFF_ARM, e, pf_eval_arm_counts(&ea, e), pf_eval_arm_counts(&eb, e));
     pf_eval_arm_free(&ea);
     pf_eval_arm_free(&eb);
     return PF_OK;

@@ -308,22 +308,31 @@ int pf_explain_umasks(struct pf_explainer *e, const struct pf_event *ev,
     return n;
 }
 
+int pf_umask_run(const struct pf_explanation x[256], int allow, unsigned *first, unsigned *last)
+{
+    unsigned u = *first;
+    while (u < 256 && x[u].allow != allow)
+        u++;
+    if (u == 256)
+        return 0;
+    unsigned v = u;
+    while (v < 255 && x[v + 1].allow == allow)
+        v++;
+    *first = u;
+    *last = v;
+    return 1;
+}
+
 void pf_umask_ranges(char *buf, size_t size, const struct pf_explanation x[256], int allow)
 {
     size_t len = 0;
     buf[0] = 0;
-    for (unsigned u = 0; u < 256; u++) {
-        if (x[u].allow != allow)
-            continue;
-        unsigned v = u;
-        while (v < 255 && x[v + 1].allow == allow)
-            v++;
+    for (unsigned u = 0, v; pf_umask_run(x, allow, &u, &v); u = v + 1) {
         int w = u == v ? snprintf(buf + len, size - len, "%s0x%02x", len ? "," : "", u)
                        : snprintf(buf + len, size - len, "%s0x%02x-0x%02x", len ? "," : "", u, v);
         if (w < 0 || (size_t)w >= size - len)
             return;
         len += (size_t)w;
-        u = v;
     }
 }
 
@@ -402,30 +411,32 @@ int pf_explain_policy(FILE *out, const struct pf_compiled *c, const struct pf_ev
     return allow;
 }
 
+/* One event explained and printed with a loaded explainer, which is then
+ * released. */
+static int explain_once(FILE *out, struct pf_explainer *e, const struct pf_event *ev)
+{
+    struct pf_explanation x;
+    int allow = pf_explain(e, ev, &x);
+    if (allow >= 0)
+        pf_explain_print(out, e, ev, &x);
+    pf_explainer_free(e);
+    return allow;
+}
+
 int pf_explain_blob(FILE *out, const struct pf_x86_filter *f, const uint8_t *blob, size_t len,
                     enum pf_target t, const struct pf_evtab_model *model, const struct pf_event *ev)
 {
     struct pf_explainer e;
-    struct pf_explanation x;
     if (pf_explainer_blob(&e, f, blob, len, t, model))
         return -1;
-    int allow = pf_explain(&e, ev, &x);
-    if (allow >= 0)
-        pf_explain_print(out, &e, ev, &x);
-    pf_explainer_free(&e);
-    return allow;
+    return explain_once(out, &e, ev);
 }
 
 int pf_explain_blob_arm(FILE *out, const uint8_t *blob, size_t len, unsigned arm_max,
                         const struct pf_evtab_model *model, const struct pf_event *ev)
 {
     struct pf_explainer e;
-    struct pf_explanation x;
     if (pf_explainer_blob_arm(&e, blob, len, arm_max, model))
         return -1;
-    int allow = pf_explain(&e, ev, &x);
-    if (allow >= 0)
-        pf_explain_print(out, &e, ev, &x);
-    pf_explainer_free(&e);
-    return allow;
+    return explain_once(out, &e, ev);
 }

@@ -91,6 +91,9 @@ void pf_explain_umasks_print(FILE *out, const struct pf_explainer *e, const stru
                              const struct pf_explanation x[256]);
 /* The umasks whose decision is allow, as ranges: "0x00-0x0f,0x41" into
  * buf (at most 256 * 10 bytes are needed). */
+/* The next run of umasks decided allow (or not), from *first on: sets
+ * *first and *last and returns 1, or returns 0 when there is none. */
+int pf_umask_run(const struct pf_explanation x[256], int allow, unsigned *first, unsigned *last);
 void pf_umask_ranges(char *buf, size_t size, const struct pf_explanation x[256], int allow);
 
 /* One event on the policy or the filter, printed; return the decision
