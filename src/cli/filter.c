@@ -253,17 +253,18 @@ int pf_cli_any_open(const struct pf_cli *cli, const char *name, const char *buf,
         a->f.arm = &a->d.arm;
         return rc;
     }
-    struct pf_cli_policy p;
-    rc = pf_cli_policy_open(&one, &p);
+    /* The policy text stays open with the compilation: its diagnostics and
+     * the rules check names point into it. */
+    struct pf_cli_policy *p = &a->p;
+    rc = pf_cli_policy_open(&one, p);
     if (rc)
         return rc;
-    enum pf_status s = pf_compile(p.name, p.text, p.len, &one.opts, &a->c);
+    enum pf_status s = pf_compile(p->name, p->text, p->len, &one.opts, &a->c);
     a->compiled = 1;
     pf_diags_print(stderr, &a->c.diags);
     rc = pf_cli_status_exit(s);
     if (!rc)
-        rc = pf_cli_policy_hints(&one, &p, a->c.target);
-    pf_cli_policy_close(&p);
+        rc = pf_cli_policy_hints(&one, p, a->c.target);
     if (rc)
         return rc;
     a->f.t = a->c.target;
@@ -277,10 +278,12 @@ int pf_cli_any_open(const struct pf_cli *cli, const char *name, const char *buf,
 
 void pf_cli_any_close(struct pf_cli_any *a)
 {
-    if (a->compiled)
+    if (a->compiled) {
         pf_compiled_free(&a->c);
-    else
+        pf_cli_policy_close(&a->p);
+    } else {
         pf_cli_decoded_free(&a->d);
+    }
     memset(a, 0, sizeof(*a));
 }
 

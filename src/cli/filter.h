@@ -91,6 +91,7 @@ struct pf_cli_any {
     struct pf_cli_filter f;
     int compiled;           /* c holds the compiled policy */
     struct pf_compiled c;
+    struct pf_cli_policy p; /* its text: c's locations point into it */
     struct pf_cli_decoded d; /* or the decoded filter */
 };
 int pf_cli_any_open(const struct pf_cli *cli, const char *name, const char *buf, size_t len,
