@@ -12,6 +12,7 @@
 #include "cli/filter.h"
 #include "cli/json.h"
 #include "cli/util.h"
+#include "lang/models.h"
 #include "core/event.h"
 #include "core/explain.h"
 #include "kernel/space.h"
@@ -393,7 +394,7 @@ int pf_cli_check(const struct pf_cli *cli)
     /* The spellings first, and with --target their widths. */
     const struct pf_evtab_model *hint = NULL;
     if (!rc && !(cli->opts.cpu && !strcmp(cli->opts.cpu, "generic")))
-        hint = cli->opts.cpu ? pf_events_model(cli->opts.cpu) : pf_events_host_model();
+        hint = cli->opts.cpu ? pf_model_find(cli->opts.cpu) : pf_events_host_model();
     if (!rc)
         rc = read_events(cli, &a, 0, PF_TARGET_NONE, 0, hint);
     if (!rc && cli->opts.target != PF_TARGET_NONE)

@@ -15,6 +15,7 @@
 #include "cli/filter.h"
 #include "cli/json.h"
 #include "cli/util.h"
+#include "lang/models.h"
 #include "core/diff.h"
 #include "kernel/host_x86.h"
 
@@ -76,7 +77,7 @@ static int examine(const struct pf_cli *cli, enum pf_target forced, struct input
         if (c.policy->target != PF_TARGET_NONE || c.policy->cpu)
             in->own = c.target;
         if (c.policy->cpu)
-            in->model = pf_events_model(c.policy->cpu);
+            in->model = pf_model_find(c.policy->cpu);
     }
     pf_compiled_free(&c);
     return 0;

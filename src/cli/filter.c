@@ -5,6 +5,7 @@
 #include "base/arena.h"
 #include "base/diag.h"
 #include "cli/util.h"
+#include "lang/models.h"
 #include "formats/arm_string.h"
 #include "formats/format.h"
 #include "formats/import.h"
@@ -157,11 +158,15 @@ int pf_cli_listing_model(const struct pf_cli *cli, enum pf_target t,
     if (cli->opts.cpu && !strcmp(cli->opts.cpu, "generic"))
         return 0;
     if (cli->opts.cpu) {
-        *m = pf_events_model(cli->opts.cpu);
-        if (!*m)
-            return pf_cli_fail(EX_USAGE, "unknown CPU model '%.*s%s'; see --list-cpus",
-                               PF_QUOTE(cli->opts.cpu));
-        return 0;
+        *m = pf_model_find(cli->opts.cpu);
+        if (*m)
+            return 0;
+        const char *near[1];
+        if (pf_model_suggest(cli->opts.cpu, t, near, 1))
+            return pf_cli_fail(EX_USAGE, "unknown CPU model '%.*s%s': did you mean %s? (see --list-cpus)",
+                               PF_QUOTE(cli->opts.cpu), near[0]);
+        return pf_cli_fail(EX_USAGE, "unknown CPU model '%.*s%s'; see --list-cpus",
+                           PF_QUOTE(cli->opts.cpu));
     }
     const struct pf_evtab_model *host = pf_events_host_model();
     if (pf_events_model_target(host) == t)

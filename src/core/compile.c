@@ -8,6 +8,7 @@
 #include "kernel/host_x86.h"
 #include "core/lint.h"
 #include "parse.h"
+#include "lang/models.h"
 #include "lang/resolve.h"
 #include "core/synth_arm64.h"
 #include "core/verify.h"
@@ -16,8 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The CPU model for event names: --cpu, else the policy's `cpu`.  Returns
- * PF_EPOLICY after reporting an unknown model. */
+/* The CPU model for event names: --cpu, else the policy's `cpu`, by any
+ * name pf_model_find knows.  An unknown one is an error with the closest
+ * names, and does not stop the compilation: when one name is clearly the
+ * closest, the rest of the policy is checked against that model (said in
+ * a note), so that one run reports every error; else against the generic
+ * names. */
 static enum pf_status choose_model(struct pf_compiled *c, const struct pf_compile_opts *o, int *given)
 {
     const char *name = o->cpu ? o->cpu : c->policy->cpu;
@@ -25,14 +30,31 @@ static enum pf_status choose_model(struct pf_compiled *c, const struct pf_compil
     *given = name != NULL;
     if (!name || !strcmp(name, "generic"))
         return PF_OK;
-    c->model = pf_events_model(name);
-    if (!c->model) {
+    c->model = pf_model_find(name);
+    if (c->model)
+        return PF_OK;
+    enum pf_target t = o->target != PF_TARGET_NONE ? o->target : c->policy->target;
+    const char *near[3];
+    size_t n = pf_model_suggest(name, t, near, 3);
+    char also[128] = "";
+    for (size_t i = 1; i < n; i++)
+        snprintf(also + strlen(also), sizeof(also) - strlen(also), "%s%s", i == 1 ? " (or " : ", ",
+                 near[i]);
+    if (n > 1)
+        snprintf(also + strlen(also), sizeof(also) - strlen(also), ")");
+    if (n)
+        pf_diag(&c->diags, PF_SEV_ERROR, loc, "unknown CPU model '%.*s%s': did you mean %s%s?",
+                PF_QUOTE(name), near[0], also);
+    else
         pf_diag(&c->diags, PF_SEV_ERROR, loc,
                 "unknown CPU model '%.*s%s': give a name from --list-cpus or a CPUID string such "
-                "as GenuineIntel-6-8E", PF_QUOTE(name));
-        return PF_EPOLICY;
+                "as %s", PF_QUOTE(name), pf_model_id_example(t));
+    const char *best = pf_model_best(name, t);
+    if (best) {
+        c->model = pf_model_find(best);
+        pf_diag(&c->diags, PF_SEV_NOTE, loc, "the rest is checked as if it said %s", best);
     }
-    return PF_OK;
+    return PF_EPOLICY;
 }
 
 /* --target, else the policy's `target`, else the model's vendor, else the
@@ -169,9 +191,9 @@ static enum pf_status run(const char *name, const char *text, size_t len,
     if (!c->policy)
         return PF_ENOMEM;
     int model_given;
-    enum pf_status s = choose_model(c, o, &model_given);
-    if (s == PF_OK)
-        s = choose_target(c, o, model_given);
+    /* An unknown model is an error, but the rest is still checked. */
+    enum pf_status model = choose_model(c, o, &model_given);
+    enum pf_status s = choose_target(c, o, model_given);
     if (s != PF_OK)
         return s;
     unsigned arm_max = o->arm_max ? o->arm_max : PF_ARM_EVENT_MAX;
@@ -180,6 +202,8 @@ static enum pf_status run(const char *name, const char *text, size_t len,
     s = pf_resolve(c->policy, c->model, arm_max, c->arena, &c->diags);
     if (s == PF_OK)
         s = parsed;
+    if (s == PF_OK)
+        s = model;
     if (s != PF_OK)
         return s;
     c->ir = pf_ir_build(c->policy, c->target, arm_max);
