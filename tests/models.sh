@@ -3,7 +3,8 @@
 #   a. perf's names in any case, the aliases (zen4, genoa, spr, icx,
 #      graviton3, neoverse-n2, ...) and CPUID/MIDR strings name models;
 #   b. an unknown name gets "did you mean" with the closest names, and its
-#      hint for a CPUID string fits the target;
+#      hint for a CPUID string fits the target; so do unknown targets,
+#      formats and ABIs (base/suggest.c);
 #   c. an unknown model in a policy no longer hides the policy's other
 #      errors: one run reports them all (checked against the clearly
 #      closest model, said in a note).
@@ -45,6 +46,21 @@ printf 'target arm64;\ncpu qwertyuiop;\ndefault deny;\n' >arm.pf
 expect 65 "an arm64 policy with an unknown cpu" "$PMUFC" arm.pf -o x.bin
 has "$tmp/err" "0x00000000410fd0c0" "the hint for an arm64 target is a MIDR, not an Intel CPUID string"
 hasnt "$tmp/err" "GenuineIntel" "no Intel CPUID string offered for arm64"
+
+# ... and for the command line's other words.
+printf 'default deny;\n' >p.pf
+while read -r opt given near; do
+	expect 64 "$opt $given" "$PMUFC" "$opt" "$given" p.pf -o x.bin
+	has "$tmp/err" "did you mean '$near'?" "$opt $given: did you mean $near"
+done <<'LIST'
+--target arm arm64
+--target amdd amd
+--format jsn json
+--format qemu-arn qemu-arm
+--abi mask masked
+LIST
+expect 64 "--target sparc" "$PMUFC" --target sparc p.pf -o x.bin
+hasnt "$tmp/err" "did you mean" "--target sparc: nothing close, nothing suggested"
 
 # c. every error in one run
 printf 'cpu skylak;\ndefault deny;\nallow event INST_RETIRED.ANY_P;\nallow x86 select=0x1ff;\nalow event cycles;\n' >s.pf

@@ -4,6 +4,7 @@
 
 #include "base/arena.h"
 #include "base/diag.h"
+#include "base/suggest.h"
 #include "cli/util.h"
 #include "lang/models.h"
 #include "formats/arm_string.h"
@@ -23,9 +24,17 @@
 
 int pf_cli_parse_format(const char *name, enum pf_format *out)
 {
-    if (pf_format_parse(name, out))
-        return pf_cli_usage_error("unknown format '%s' (%s)", name, pf_format_list());
-    return 0;
+    if (!pf_format_parse(name, out))
+        return 0;
+    const char *names[PF_FORMAT_QEMU_ARM + 2];
+    for (int f = 0; f <= PF_FORMAT_QEMU_ARM; f++)
+        names[f] = pf_format_name((enum pf_format)f);
+    names[PF_FORMAT_QEMU_ARM + 1] = NULL;
+    const char *near = pf_closest(name, names);
+    if (near)
+        return pf_cli_usage_error("unknown format '%s' (%s): did you mean '%s'?", name,
+                                  pf_format_list(), near);
+    return pf_cli_usage_error("unknown format '%s' (%s)", name, pf_format_list());
 }
 
 int pf_cli_parse_id(const char *id)

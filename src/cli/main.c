@@ -5,6 +5,7 @@
  * (cli.h). */
 #include "config.h"
 
+#include "base/suggest.h"
 #include "cli/cli.h"
 #include "cli/filter.h"
 #include "cli/util.h"
@@ -142,6 +143,21 @@ static const struct word abis[] = {
 static const struct word arm_pmus[] = {
     {"v3p0", PF_ARM_V3P0_EVENT_MAX}, {"v3p1", PF_ARM_EVENT_MAX}, {NULL, 0}};
 
+/* " (did you mean 'arm64'?)" when s is close to one of w's names, else "". */
+static const char *near_word(const struct word *w, const char *s, char *buf, size_t size)
+{
+    const char *names[8];
+    size_t n = 0;
+    for (; w->name && n < 7; w++)
+        names[n++] = w->name;
+    names[n] = NULL;
+    const char *near = pf_closest(s, names);
+    if (!near)
+        return "";
+    snprintf(buf, size, ": did you mean '%s'?", near);
+    return buf;
+}
+
 /* Returns 0 with *value, or -1 when s is none of w's names. */
 static int lookup(const struct word *w, const char *s, int *value)
 {
@@ -152,6 +168,17 @@ static int lookup(const struct word *w, const char *s, int *value)
         }
     }
     return -1;
+}
+
+/* optarg as one of w's names: 0 with *value, else the usage error
+ * "unknown WHAT 'X' (LIST)", with "did you mean" when one is close. */
+static int word_option(const struct word *w, const char *what, const char *list, int *value)
+{
+    char hint[64];
+    if (!lookup(w, optarg, value))
+        return 0;
+    return pf_cli_usage_error("unknown %s '%s' (%s)%s", what, optarg, list,
+                              near_word(w, optarg, hint, sizeof(hint)));
 }
 
 static const struct pf_cli_mode *mode_of_option(int opt)
@@ -214,18 +241,18 @@ static int parse_options(int argc, char **argv, struct pf_cli *cli, const struct
             cli->id = optarg;
             break;
         case 't':
-            if (lookup(targets, optarg, &v))
-                return pf_cli_usage_error("unknown target '%s' (intel, amd or arm64)", optarg);
+            if ((rc = word_option(targets, "target", "intel, amd or arm64", &v)))
+                return rc;
             cli->opts.target = (enum pf_target)v;
             break;
         case OPT_ABI:
-            if (lookup(abis, optarg, &v))
-                return pf_cli_usage_error("unknown ABI '%s' (auto, plain or masked)", optarg);
+            if ((rc = word_option(abis, "ABI", "auto, plain or masked", &v)))
+                return rc;
             cli->opts.abi = (enum pf_abi)v;
             break;
         case OPT_ARM_PMU:
-            if (lookup(arm_pmus, optarg, &v))
-                return pf_cli_usage_error("unknown arm PMU '%s' (v3p0: 10-bit events; v3p1: 16-bit)", optarg);
+            if ((rc = word_option(arm_pmus, "arm PMU", "v3p0: 10-bit events; v3p1: 16-bit", &v)))
+                return rc;
             cli->opts.arm_max = (unsigned)v;
             break;
         case 'c':

@@ -2,7 +2,10 @@
  * "did you mean" for the rest. */
 #include "lang/models.h"
 
+#include "base/suggest.h"
+
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -10,25 +13,31 @@
  * short forms of Intel's and AMD's documents), each to perf's folder
  * name.  One table: add a name here and --cpu and `cpu` take it. */
 static const struct {
-    const char *alias, *model;
+    const char *model, *aliases; /* blank-separated */
 } aliases[] = {
-    {"zen1", "amdzen1"},       {"zen", "amdzen1"},          {"naples", "amdzen1"},
-    {"zen2", "amdzen2"},       {"rome", "amdzen2"},         {"zen3", "amdzen3"},
-    {"milan", "amdzen3"},      {"zen4", "amdzen4"},         {"genoa", "amdzen4"},
-    {"bergamo", "amdzen4"},    {"siena", "amdzen4"},        {"zen5", "amdzen5"},
-    {"turin", "amdzen5"},      {"spr", "sapphirerapids"},   {"emr", "emeraldrapids"},
-    {"gnr", "graniterapids"},  {"srf", "sierraforest"},     {"grr", "grandridge"},
-    {"icx", "icelakex"},       {"icl", "icelake"},          {"skx", "skylakex"},
-    {"skl", "skylake"},        {"clx", "cascadelakex"},     {"adl", "alderlake"},
-    {"mtl", "meteorlake"},     {"lnl", "lunarlake"},        {"rkl", "rocketlake"},
-    {"tgl", "tigerlake"},      {"hsw", "haswell"},          {"hsx", "haswellx"},
-    {"bdw", "broadwell"},      {"bdx", "broadwellx"},       {"snb", "sandybridge"},
-    {"ivb", "ivybridge"},      {"knl", "knightslanding"},   {"ehl", "elkhartlake"},
-    {"snr", "snowridgex"},     {"graviton2", "neoverse-n1"}, {"altra", "neoverse-n1"},
-    {"graviton3", "neoverse-v1"}, {"graviton4", "neoverse-n2-v2"},
-    {"neoverse-n2", "neoverse-n2-v2"}, {"neoverse-v2", "neoverse-n2-v2"},
+    {"amdzen1", "zen1 zen naples"},
+    {"amdzen2", "zen2 rome"},
+    {"amdzen3", "zen3 milan"},
+    {"amdzen4", "zen4 genoa bergamo siena"},
+    {"amdzen5", "zen5 turin"},
+    {"sapphirerapids", "spr"}, {"emeraldrapids", "emr"}, {"graniterapids", "gnr"},
+    {"sierraforest", "srf"}, {"grandridge", "grr"}, {"icelakex", "icx"}, {"icelake", "icl"},
+    {"skylakex", "skx"}, {"skylake", "skl"}, {"cascadelakex", "clx"}, {"alderlake", "adl"},
+    {"meteorlake", "mtl"}, {"lunarlake", "lnl"}, {"rocketlake", "rkl"}, {"tigerlake", "tgl"},
+    {"haswell", "hsw"}, {"haswellx", "hsx"}, {"broadwell", "bdw"}, {"broadwellx", "bdx"},
+    {"sandybridge", "snb"}, {"ivybridge", "ivb"}, {"knightslanding", "knl"},
+    {"elkhartlake", "ehl"}, {"snowridgex", "snr"},
+    {"neoverse-n1", "graviton2 altra"},
+    {"neoverse-v1", "graviton3"},
+    {"neoverse-n2-v2", "graviton4 neoverse-n2 neoverse-v2"},
 };
 enum { NALIASES = sizeof(aliases) / sizeof(aliases[0]) };
+
+/* The length of the blank-separated word at w. */
+static size_t word_len(const char *w)
+{
+    return strcspn(w, " ");
+}
 
 static const struct pf_evtab_model *by_name(const char *s)
 {
@@ -42,37 +51,10 @@ const struct pf_evtab_model *pf_model_find(const char *s)
 {
     const struct pf_evtab_model *m = by_name(s);
     for (size_t i = 0; !m && i < NALIASES; i++)
-        if (!strcasecmp(aliases[i].alias, s))
-            m = by_name(aliases[i].model);
+        for (const char *w = aliases[i].aliases; !m && *w; w += word_len(w) + (w[word_len(w)] == ' '))
+            if (word_len(w) == strlen(s) && !strncasecmp(w, s, word_len(w)))
+                m = by_name(aliases[i].model);
     return m ? m : pf_events_model(s);
-}
-
-/* Edit distance (insert, delete, substitute, swap two neighbours), case
- * folded, of two short names; larger than cap means "far". */
-static unsigned distance(const char *a, const char *b, unsigned cap)
-{
-    size_t n = strlen(a), m = strlen(b);
-    if (n > 40 || m > 40)
-        return cap + 1;
-    unsigned d[41][41];
-    for (size_t i = 0; i <= n; i++)
-        d[i][0] = (unsigned)i;
-    for (size_t j = 0; j <= m; j++)
-        d[0][j] = (unsigned)j;
-    for (size_t i = 1; i <= n; i++)
-        for (size_t j = 1; j <= m; j++) {
-            unsigned sub = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
-            unsigned v = d[i - 1][j - 1] + sub;
-            if (d[i - 1][j] + 1 < v)
-                v = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < v)
-                v = d[i][j - 1] + 1;
-            if (i > 1 && j > 1 && tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 2]) &&
-                tolower((unsigned char)a[i - 2]) == tolower((unsigned char)b[j - 1]) && d[i - 2][j - 2] + 1 < v)
-                v = d[i - 2][j - 2] + 1;
-            d[i][j] = v;
-        }
-    return d[n][m];
 }
 
 /* s is the start of name (neoverse-n2 of neoverse-n2-v2), case folded. */
@@ -145,7 +127,7 @@ static size_t suggest(const char *s, enum pf_target t, const char **out, unsigne
             continue;
         /* A name given short (neoverse-n2 for neoverse-n2-v2) counts as
          * close as the limit, not closer than a real slip. */
-        unsigned d = distance(s, m->name, cap);
+        unsigned d = pf_edit_distance(s, m->name);
         if (d > cap && prefix_of(s, m->name))
             d = cap;
         if (d <= cap)
@@ -154,9 +136,13 @@ static size_t suggest(const char *s, enum pf_target t, const char **out, unsigne
     for (size_t i = 0; i < NALIASES; i++) {
         if (!fits(by_name(aliases[i].model), t))
             continue;
-        unsigned d = distance(s, aliases[i].alias, cap);
-        if (d <= cap && d < strlen(aliases[i].alias))
-            keep(aliases[i].model, d, out, score, max, &n);
+        for (const char *w = aliases[i].aliases; *w; w += word_len(w) + (w[word_len(w)] == ' ')) {
+            char alias[32];
+            snprintf(alias, sizeof(alias), "%.*s", (int)word_len(w), w);
+            unsigned d = pf_edit_distance(s, alias);
+            if (d <= cap && d < strlen(alias))
+                keep(aliases[i].model, d, out, score, max, &n);
+        }
     }
     for (size_t i = 0; scores && i < n; i++)
         scores[i] = score[i];
