@@ -91,9 +91,11 @@ static struct pf_loc mkloc(const PF_YYLTYPE *l)
 %token <str> STRING "string"
 %token <num> NUMBER "number"
 %token <str> IDENT "identifier"
+%token <str> PATTERN "pattern"
 %token LEXERR "invalid token"
 
 %type <ival> action scope key target_name
+%type <match> named
 %type <range> value values
 %type <valset> valset
 %type <field> field fields
@@ -206,21 +208,14 @@ match:
         $$->number = $3;
         $$->number_loc = mkloc(&@3);
     }
-  | scope EVENT IDENT {
-        NEW(ctx, struct pf_match, $$);
-        $$->kind = PF_MATCH_NAMED;
+  | scope named {
+        $$ = $2;
         $$->scope = (enum pf_scope)$1;
         $$->loc = mkloc(&@$);
-        $$->name = $3;
-        $$->number_loc = mkloc(&@3);
     }
-  | EVENT IDENT {
-        NEW(ctx, struct pf_match, $$);
-        $$->kind = PF_MATCH_NAMED;
+  | named {
+        $$ = $1;
         $$->scope = PF_SCOPE_ANY;
-        $$->loc = mkloc(&@$);
-        $$->name = $2;
-        $$->number_loc = mkloc(&@2);
     }
   | ARM valset {
         NEW(ctx, struct pf_match, $$);
@@ -229,13 +224,10 @@ match:
         $$->loc = mkloc(&@$);
         $$->select = $2;
     }
-  | ARM EVENT IDENT {
-        NEW(ctx, struct pf_match, $$);
-        $$->kind = PF_MATCH_NAMED;
+  | ARM named {
+        $$ = $2;
         $$->scope = PF_SCOPE_ARM;
         $$->loc = mkloc(&@$);
-        $$->name = $3;
-        $$->number_loc = mkloc(&@3);
     }
   | FIXED NUMBER {
         NEW(ctx, struct pf_match, $$);
@@ -243,6 +235,26 @@ match:
         $$->scope = PF_SCOPE_FIXED;
         $$->loc = mkloc(&@$);
         $$->number = $2;
+        $$->number_loc = mkloc(&@2);
+    }
+  ;
+
+/* `event NAME`, or `event PATTERN` (shell-style * and ?, expanded by
+ * resolve over the model's names). */
+named:
+    EVENT IDENT {
+        NEW(ctx, struct pf_match, $$);
+        $$->kind = PF_MATCH_NAMED;
+        $$->loc = mkloc(&@$);
+        $$->name = $2;
+        $$->number_loc = mkloc(&@2);
+    }
+  | EVENT PATTERN {
+        NEW(ctx, struct pf_match, $$);
+        $$->kind = PF_MATCH_NAMED;
+        $$->pattern = 1;
+        $$->loc = mkloc(&@$);
+        $$->name = $2;
         $$->number_loc = mkloc(&@2);
     }
   ;
@@ -341,7 +353,8 @@ static const char *token_name(yysymbol_kind_t k, char *buf, size_t n)
     size_t len = strlen(s);
     if (len >= 2 && (s[0] == '"' || s[0] == '\'') && s[len - 1] == s[0])
         s++, len -= 2;
-    int word = k != YYSYMBOL_NUMBER && k != YYSYMBOL_IDENT && k != YYSYMBOL_LEXERR &&
+    int word = k != YYSYMBOL_NUMBER && k != YYSYMBOL_IDENT && k != YYSYMBOL_PATTERN &&
+               k != YYSYMBOL_LEXERR &&
                k != YYSYMBOL_STRING &&
                k != YYSYMBOL_YYEOF && k != YYSYMBOL_YYerror && k != YYSYMBOL_YYUNDEF;
     snprintf(buf, n, word ? "'%.*s'" : "%.*s", (int)len, s);
@@ -363,7 +376,8 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner,
     struct pf_loc loc = mkloc(l);
     char msg[512], name[64];
     size_t len = 0;
-    if (tok == YYSYMBOL_IDENT || tok == YYSYMBOL_NUMBER || tok == YYSYMBOL_STRING) {
+    if (tok == YYSYMBOL_IDENT || tok == YYSYMBOL_PATTERN || tok == YYSYMBOL_NUMBER ||
+        tok == YYSYMBOL_STRING) {
         const char *s = ctx->src->text;
         unsigned line = 1;
         size_t i = 0;

@@ -62,6 +62,7 @@ struct pf_match {
     uint64_t number;         /* RAW value or FIXED bitmap as parsed */
     struct pf_loc number_loc;
     const char *name;        /* NAMED */
+    int pattern;             /* NAMED: name is a pattern (shell-style * and ?) */
 
     /* Filled in by resolve. */
     const struct pf_valset *select;

@@ -8,6 +8,7 @@
  * on fixed counter 0. */
 #include "lang/events.h"
 
+#include <ctype.h>
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,6 +197,88 @@ int pf_events_lookup(const struct pf_evtab_model *m, enum pf_target t, const cha
     return lookup_generic(t, name, out, max, n);
 }
 
+int pf_events_is_pattern(const char *s)
+{
+    return strpbrk(s, "*?") != NULL;
+}
+
+/* Greedy with one backtrack point: on a mismatch, the last '*' takes one
+ * more character.  Linear enough for names of a few dozen bytes. */
+int pf_events_glob(const char *p, const char *s)
+{
+    const char *star = NULL, *retry = NULL;
+    while (*s) {
+        if (*p == '*') {
+            star = p++;
+            retry = s;
+        } else if (*p && (*p == '?' || tolower((unsigned char)*p) == tolower((unsigned char)*s))) {
+            p++;
+            s++;
+        } else if (star) {
+            p = star + 1;
+            s = ++retry;
+        } else {
+            return 0;
+        }
+    }
+    while (*p == '*')
+        p++;
+    return !*p;
+}
+
+static int same_enc(const struct pf_enc *a, const struct pf_enc *b)
+{
+    return a->select == b->select && a->umask == b->umask && a->fixed == b->fixed;
+}
+
+/* Adds e unless already among the first n (a pattern matches many names
+ * that share a code: perf's variants differing only in cmask or edge). */
+static size_t add_once(struct pf_enc *out, size_t n, size_t max, const struct pf_enc *e)
+{
+    for (size_t i = 0; i < n && i < max; i++)
+        if (same_enc(&out[i], e))
+            return n;
+    if (n < max)
+        out[n] = *e;
+    return n + 1;
+}
+
+static int model_has(const struct pf_evtab_model *m, const char *name)
+{
+    for (size_t i = 0; m && i < m->nevents; i++)
+        if (!strcasecmp(pf_evtab_name(&m->events[i]), name))
+            return 1;
+    return 0;
+}
+
+size_t pf_events_match(const struct pf_evtab_model *m, enum pf_target t, const char *pattern,
+                       struct pf_enc *out, size_t max, size_t *n)
+{
+    size_t hits = 0;
+    *n = 0;
+    for (size_t i = 0; m && i < m->nevents; i++) {
+        const struct pf_evtab_event *e = &m->events[i];
+        if (!pf_events_glob(pattern, pf_evtab_name(e)))
+            continue;
+        struct pf_enc one = {e->select, e->umask, e->fixed};
+        *n = add_once(out, *n, max, &one);
+        hits++;
+    }
+    for (size_t i = 0; i < NGENERIC; i++) {
+        /* A generic name the model has is the model's (as for a plain
+         * name): its entries were taken above. */
+        if (!pf_events_glob(pattern, generic[i].name) || model_has(m, generic[i].name))
+            continue;
+        struct pf_enc enc[4];
+        size_t k;
+        lookup_generic(t, generic[i].name, enc, 4, &k);
+        for (size_t j = 0; j < k && j < 4; j++)
+            *n = add_once(out, *n, max, &enc[j]);
+        hits++;
+    }
+    return hits;
+}
+
 /* Edit distance, case-insensitive, capped for speed. */
 static unsigned distance(const char *a, const char *b)
 {
@@ -271,6 +354,54 @@ size_t pf_events_suggest(const struct pf_evtab_model *m, enum pf_target t, const
     return n;
 }
 
+static size_t common_prefix(const char *a, const char *b)
+{
+    size_t i = 0;
+    while (a[i] && b[i] && tolower((unsigned char)a[i]) == tolower((unsigned char)b[i]))
+        i++;
+    return i;
+}
+
+size_t pf_events_suggest_pattern(const struct pf_evtab_model *m, enum pf_target t,
+                                 const char *pattern, const char **out, size_t max)
+{
+    struct cand best[8];
+    size_t n = 0, lit = strcspn(pattern, "*?");
+    if (max > 8)
+        max = 8;
+    char text[128];
+    snprintf(text, sizeof(text), "%.*s", (int)(lit < 127 ? lit : 127), pattern);
+    /* A shared prefix shorter than 3 (or than the literal text) says
+     * nothing: "l" is the start of hundreds of names. */
+    size_t need = lit < 3 ? lit : 3;
+    for (size_t pass = 0; need && pass < 2; pass++) {
+        size_t count = pass ? NGENERIC : (m ? m->nevents : 0);
+        for (size_t i = 0; i < count; i++) {
+            const char *name = pass ? generic[i].name : pf_evtab_name(&m->events[i]);
+            size_t c = common_prefix(text, name);
+            if (c >= need)
+                consider(best, max, &n, name, (unsigned)(lit - c));
+        }
+    }
+    if (!n) {
+        /* No literal start, or none shared: its letters by edit distance. */
+        size_t k = 0;
+        for (const char *p = pattern; *p && k < sizeof(text) - 1; p++)
+            if (*p != '*' && *p != '?')
+                text[k++] = *p;
+        text[k] = 0;
+        return k ? pf_events_suggest(m, t, text, out, max) : 0;
+    }
+    /* Only the names at the longest shared prefix: the others are
+     * further from what was meant. */
+    size_t keep = 0;
+    while (keep < n && best[keep].d == best[0].d)
+        keep++;
+    for (size_t i = 0; i < keep; i++)
+        out[i] = best[i].name;
+    return keep;
+}
+
 /* Several names often share a code (perf lists variants that differ only
  * in cmask or edge, which KVM cannot see): the shortest, then the first,
  * is the plainest. */
@@ -289,12 +420,30 @@ const char *pf_events_name(const struct pf_evtab_model *m, int select, unsigned 
 
 void pf_events_list(FILE *out, const struct pf_evtab_model *m, enum pf_target t)
 {
+    pf_events_list_matching(out, m, t, NULL);
+}
+
+size_t pf_events_list_matching(FILE *out, const struct pf_evtab_model *m, enum pf_target t,
+                               const char *pattern)
+{
+    size_t listed = 0;
     if (m) {
-        fprintf(out, "# %s (%s): %zu encodings\n", m->name,
-                m->vendor == PF_EVTAB_INTEL ? "intel" : m->vendor == PF_EVTAB_AMD ? "amd" : "arm64",
-                m->nevents);
+        const char *vendor =
+            m->vendor == PF_EVTAB_INTEL ? "intel" : m->vendor == PF_EVTAB_AMD ? "amd" : "arm64";
+        if (pattern) {
+            size_t k = 0;
+            for (size_t i = 0; i < m->nevents; i++)
+                k += (size_t)pf_events_glob(pattern, pf_evtab_name(&m->events[i]));
+            fprintf(out, "# %s (%s): %zu of %zu encodings match '%s'\n", m->name, vendor, k,
+                    m->nevents, pattern);
+        } else {
+            fprintf(out, "# %s (%s): %zu encodings\n", m->name, vendor, m->nevents);
+        }
         for (size_t i = 0; i < m->nevents; i++) {
             const struct pf_evtab_event *e = &m->events[i];
+            if (pattern && !pf_events_glob(pattern, pf_evtab_name(e)))
+                continue;
+            listed++;
             if (e->fixed >= 0)
                 fprintf(out, "%-48s fixed=%d\n", pf_evtab_name(e), e->fixed);
             else if (m->vendor == PF_EVTAB_ARM64)
@@ -303,8 +452,16 @@ void pf_events_list(FILE *out, const struct pf_evtab_model *m, enum pf_target t)
                 fprintf(out, "%-48s select=0x%02x umask=0x%02x\n", pf_evtab_name(e), e->select, e->umask);
         }
     }
-    fprintf(out, "# generic names (%s)\n", pf_target_name(t));
+    /* With a pattern, the generic section only when it has names. */
+    size_t ngeneric = 0;
+    for (size_t i = 0; i < NGENERIC; i++)
+        ngeneric += (size_t)(!pattern || pf_events_glob(pattern, generic[i].name));
+    if (ngeneric || !pattern)
+        fprintf(out, "# generic names (%s)\n", pf_target_name(t));
     for (size_t i = 0; i < NGENERIC; i++) {
+        if (pattern && !pf_events_glob(pattern, generic[i].name))
+            continue;
+        listed++;
         struct pf_enc enc[4];
         size_t n;
         lookup_generic(t, generic[i].name, enc, 4, &n);
@@ -321,6 +478,7 @@ void pf_events_list(FILE *out, const struct pf_evtab_model *m, enum pf_target t)
         }
         fputc('\n', out);
     }
+    return listed;
 }
 
 void pf_events_list_models(FILE *out)

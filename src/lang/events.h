@@ -34,6 +34,26 @@ enum pf_target pf_events_model_target(const struct pf_evtab_model *m);
 int pf_events_lookup(const struct pf_evtab_model *m, enum pf_target t, const char *name,
                      struct pf_enc *out, size_t max, size_t *n);
 
+/* Does s hold a pattern character ('*' or '?')? */
+int pf_events_is_pattern(const char *s);
+/* Shell-style match of name against pattern, case-insensitive as names
+ * are: '*' any run of characters, '?' any one; no brackets. */
+int pf_events_glob(const char *pattern, const char *name);
+
+/* Encodings of every name that pattern matches for target t, each name's
+ * as pf_events_lookup gives them (a generic name the model also has is
+ * the model's), each encoding once.  Returns the number of names matched
+ * (0: none); *n is the number of encodings (at most max written; when
+ * more, *n is an upper bound: call again with that room). */
+size_t pf_events_match(const struct pf_evtab_model *m, enum pf_target t, const char *pattern,
+                       struct pf_enc *out, size_t max, size_t *n);
+
+/* Up to max names for a pattern that matches nothing: those sharing the
+ * longest prefix with the pattern's text before its first '*' or '?',
+ * else the names closest to its letters by edit distance. */
+size_t pf_events_suggest_pattern(const struct pf_evtab_model *m, enum pf_target t,
+                                 const char *pattern, const char **out, size_t max);
+
 /* Up to max known names closest to name, for "did you mean". */
 size_t pf_events_suggest(const struct pf_evtab_model *m, enum pf_target t, const char *name,
                          const char **out, size_t max);
@@ -42,8 +62,11 @@ size_t pf_events_suggest(const struct pf_evtab_model *m, enum pf_target t, const
  * fixed counter idx (select < 0); NULL when none. */
 const char *pf_events_name(const struct pf_evtab_model *m, int select, unsigned umask_or_idx);
 
-/* --list-events and --list-cpus. */
+/* --list-events and --list-cpus.  pf_events_list_matching lists only the
+ * names pattern matches (NULL: all) and returns how many it listed. */
 void pf_events_list(FILE *out, const struct pf_evtab_model *m, enum pf_target t);
+size_t pf_events_list_matching(FILE *out, const struct pf_evtab_model *m, enum pf_target t,
+                               const char *pattern);
 void pf_events_list_models(FILE *out);
 
 #endif

@@ -167,15 +167,18 @@ static void unknown_name(const struct pf_match *m, const struct pf_evtab_model *
                          struct pf_diags *d)
 {
     const char *near[3];
-    size_t n = pf_events_suggest(model, pf_events_model_target(model), m->name, near, 3);
+    enum pf_target t = pf_events_model_target(model);
+    size_t n = m->pattern ? pf_events_suggest_pattern(model, t, m->name, near, 3)
+                          : pf_events_suggest(model, t, m->name, near, 3);
+    const char *what = m->pattern ? "no event matches" : "unknown event";
     if (model)
-        pf_diag(d, PF_SEV_ERROR, &m->number_loc, "unknown event '%.*s%s' on %s", PF_QUOTE(m->name),
+        pf_diag(d, PF_SEV_ERROR, &m->number_loc, "%s '%.*s%s' on %s", what, PF_QUOTE(m->name),
                 model->name);
     else
         pf_diag(d, PF_SEV_ERROR, &m->number_loc,
-                "unknown event '%.*s%s': without a CPU model only the generic names are known "
+                "%s '%.*s%s': without a CPU model only the generic names are known "
                 "(see --list-events); give --cpu MODEL or a 'cpu MODEL;' statement",
-                PF_QUOTE(m->name));
+                what, PF_QUOTE(m->name));
     if (n == 1)
         pf_diag(d, PF_SEV_NOTE, &m->number_loc, "did you mean '%s'?", near[0]);
     else if (n == 2)
@@ -183,6 +186,24 @@ static void unknown_name(const struct pf_match *m, const struct pf_evtab_model *
     else if (n == 3)
         pf_diag(d, PF_SEV_NOTE, &m->number_loc, "did you mean '%s', '%s' or '%s'?", near[0], near[1],
                 near[2]);
+}
+
+/* A pattern's encodings on t: every name it matches, each as a plain
+ * name would give (pf_events_match), counted first for the room.
+ * Returns -1 when it matches no name, 1 when memory runs out. */
+static int match_pattern(struct pf_match *m, const struct pf_evtab_model *use, enum pf_target t,
+                         int v, struct pf_arena *a)
+{
+    size_t n;
+    if (!pf_events_match(use, t, m->name, NULL, 0, &n))
+        return -1;
+    struct pf_enc *e = pf_arena_alloc(a, (n ? n : 1) * sizeof(*e));
+    if (!e)
+        return 1;
+    pf_events_match(use, t, m->name, e, n, &n);
+    m->enc[v] = e;
+    m->nenc[v] = n;
+    return 0;
 }
 
 /* Names resolve per target: with a model, in its table (and the generic
@@ -197,6 +218,15 @@ static int resolve_named(struct pf_match *m, const struct pf_evtab_model *model,
         if (!pf_scope_applies(m->scope, t))
             continue;
         const struct pf_evtab_model *use = pf_events_model_target(model) == t ? model : NULL;
+        if (m->pattern) {
+            int rc = match_pattern(m, use, t, v, a);
+            if (rc > 0) {
+                pf_diag(d, PF_SEV_ERROR, NULL, "out of memory");
+                return 1;
+            }
+            known |= rc == 0;
+            continue;
+        }
         struct pf_enc buf[32];
         size_t n;
         if (pf_events_lookup(use, t, m->name, buf, 32, &n))
