@@ -18,11 +18,13 @@
 #include "kernel/eval_x86.h"
 #include "kernel/host_x86.h"
 #include "kernel/kvm_compat.h"
+#include "lang/events.h"
 #include "lang/policies.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 
 /* --format picks a filter's format; these modes answer in text or, with
@@ -384,7 +386,7 @@ static void events_text(const struct decide *k, const struct pf_evtab_model *m, 
 
 /* kind "events": the model's named events (with decisions when k). */
 static int events_json(const struct decide *k, const struct pf_evtab_model *m, enum pf_target t,
-                       const char *input)
+                       const char *input, const char *pattern)
 {
     struct pf_cli_json j;
     pf_cli_json_begin(&j, "events");
@@ -392,10 +394,14 @@ static int events_json(const struct decide *k, const struct pf_evtab_model *m, e
     pf_cli_json_set(&j, j.root, "model", m ? json_string(m->name) : json_null());
     if (k)
         pf_cli_json_set(&j, j.root, "input", json_string(input));
+    if (pattern)
+        pf_cli_json_set(&j, j.root, "pattern", json_string(pattern));
     json_t *arr = json_array();
     pf_cli_json_set(&j, j.root, "events", json_incref(arr));
     for (size_t i = 0; m && i < m->nevents; i++) {
         const struct pf_evtab_event *e = &m->events[i];
+        if (pattern && !pf_events_glob(pattern, pf_evtab_name(e)))
+            continue;
         json_t *o = json_object();
         pf_cli_json_set(&j, o, "name", json_string(pf_evtab_name(e)));
         enc_json(&j, o, m, e);
@@ -447,7 +453,7 @@ static int events_decided(const struct pf_cli *cli, const struct pf_evtab_model 
         rc = pf_cli_fail(EX_DATAERR, "%s: KVM would refuse the filter: %s", cli->input, why);
     else if (!rc) {
         if (cli->json)
-            rc = events_json(&k, m, t, cli->input);
+            rc = events_json(&k, m, t, cli->input, NULL);
         else
             events_text(&k, m, cli->input);
         decide_free(&k);
@@ -455,6 +461,39 @@ static int events_decided(const struct pf_cli *cli, const struct pf_evtab_model 
     pf_cli_any_close(&a);
     free(buf);
     return rc;
+}
+
+/* `--list-events PATTERN`: the operand is a name pattern when it holds a
+ * '*' or '?' and names no file (a file always stays today's FILE). */
+static int is_pattern_operand(const char *s)
+{
+    struct stat st;
+    return pf_events_is_pattern(s) && strcmp(s, "-") && stat(s, &st) != 0;
+}
+
+/* The names PATTERN matches, as --list-events lists them; none is an
+ * error with the names closest to it. */
+static int events_matching(const struct pf_cli *cli, const struct pf_evtab_model *m,
+                           enum pf_target t, const char *pattern)
+{
+    size_t n;
+    if (!pf_events_match(m, t, pattern, NULL, 0, &n)) {
+        const char *near[3];
+        size_t k = pf_events_suggest_pattern(m, t, pattern, near, 3);
+        char hint[512] = "";
+        size_t len = 0;
+        for (size_t i = 0; i < k && len < sizeof(hint); i++)
+            len += (size_t)snprintf(hint + len, sizeof(hint) - len, "%s'%s'",
+                                    i == 0 ? " (did you mean " : i == k - 1 ? " or " : ", ", near[i]);
+        if (k && len < sizeof(hint))
+            snprintf(hint + len, sizeof(hint) - len, "?)");
+        return pf_cli_fail(EX_DATAERR, "no event matches '%s' on %s%s", pattern,
+                           m ? m->name : pf_target_name(t), hint);
+    }
+    if (cli->json)
+        return events_json(NULL, m, t, NULL, pattern);
+    pf_events_list_matching(stdout, m, t, pattern);
+    return pf_cli_flushed(0);
 }
 
 int pf_cli_list_events(const struct pf_cli *cli)
@@ -481,10 +520,12 @@ int pf_cli_list_events(const struct pf_cli *cli)
         if (rc)
             return rc;
     }
+    if (cli->input && is_pattern_operand(cli->input))
+        return events_matching(cli, m, t, cli->input);
     if (cli->input)
         return pf_cli_flushed(events_decided(cli, m, t));
     if (cli->json)
-        return events_json(NULL, m, t, NULL);
+        return events_json(NULL, m, t, NULL, NULL);
     pf_events_list(stdout, m, t);
     return 0;
 }
