@@ -48,6 +48,7 @@ typedef struct PF_YYLTYPE {
 
 %code {
 #include "base/arena.h"
+#include "base/suggest.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -374,7 +375,7 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner,
     if (tok == YYSYMBOL_LEXERR)
         return 0;
     struct pf_loc loc = mkloc(l);
-    char msg[512], name[64];
+    char msg[512], name[64], word[48] = "";
     size_t len = 0;
     if (tok == YYSYMBOL_IDENT || tok == YYSYMBOL_PATTERN || tok == YYSYMBOL_NUMBER ||
         tok == YYSYMBOL_STRING) {
@@ -389,6 +390,8 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner,
             w = 40;
         len = (size_t)snprintf(msg, sizeof(msg), "unexpected %s '%.*s'", token_name(tok, name, sizeof(name)),
                                w, s + i);
+        if (tok == YYSYMBOL_IDENT)
+            snprintf(word, sizeof(word), "%.*s", w, s + i);
     } else if (tok == YYSYMBOL_YYEOF) {
         len = (size_t)snprintf(msg, sizeof(msg), "unexpected end of file");
     } else {
@@ -400,9 +403,26 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner,
     for (int i = 0; i < m; i++)
         if (all[i] != YYSYMBOL_YYEOF)
             exp[n++] = all[i];
-    for (int i = 0; i < n && len < sizeof(msg); i++)
+    /* A misspelt keyword (alow, defualt, selct): the expected one it is
+     * closest to. */
+    char kwbuf[8][24];
+    const char *kw[9];
+    int nkw = 0;
+    for (int i = 0; i < n && len < sizeof(msg); i++) {
+        const char *t = token_name(exp[i], name, sizeof(name));
         len += (size_t)snprintf(msg + len, sizeof(msg) - len, "%s%s", i == 0 ? ", expected " : i == n - 1 ? " or " : ", ",
-                                token_name(exp[i], name, sizeof(name)));
+                                t);
+        size_t tl = strlen(t);
+        if (t[0] == '\'' && tl > 2 && tl - 2 < sizeof(kwbuf[0])) {
+            snprintf(kwbuf[nkw], sizeof(kwbuf[0]), "%.*s", (int)(tl - 2), t + 1);
+            kw[nkw] = kwbuf[nkw];
+            nkw++;
+        }
+    }
+    kw[nkw] = NULL;
+    const char *near = word[0] ? pf_closest(word, kw) : NULL;
+    if (near && len < sizeof(msg))
+        snprintf(msg + len, sizeof(msg) - len, ": did you mean '%s'?", near);
     pf_diag(ctx->diags, PF_SEV_ERROR, &loc, "%s", msg);
     return 0;
 }

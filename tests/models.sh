@@ -4,7 +4,7 @@
 #      graviton3, neoverse-n2, ...) and CPUID/MIDR strings name models;
 #   b. an unknown name gets "did you mean" with the closest names, and its
 #      hint for a CPUID string fits the target; so do unknown targets,
-#      formats and ABIs (base/suggest.c);
+#      formats and ABIs (base/suggest.c), and misspelt keywords;
 #   c. an unknown model in a policy no longer hides the policy's other
 #      errors: one run reports them all (checked against the clearly
 #      closest model, said in a note).
@@ -61,6 +61,17 @@ done <<'LIST'
 LIST
 expect 64 "--target sparc" "$PMUFC" --target sparc p.pf -o x.bin
 hasnt "$tmp/err" "did you mean" "--target sparc: nothing close, nothing suggested"
+
+# ... and for the language's keywords, where the parser expected one.
+printf 'defualt deny;\nalow event cycles;\nallow x86 selct=0x3c;\nfoo;\n' >k.pf
+expect 65 "misspelt keywords" "$PMUFC" -t intel k.pf -o x.bin
+has "$tmp/err" "k.pf:1:1: error: unexpected identifier 'defualt', expected 'allow', 'deny', 'default', 'target', 'cpu' or 'include': did you mean 'default'?" "defualt: did you mean 'default'"
+has "$tmp/err" "k.pf:2:1: error: unexpected identifier 'alow', expected" "alow: reported in the same run"
+has "$tmp/err" "did you mean 'allow'?" "alow: did you mean 'allow'"
+has "$tmp/err" "did you mean 'select'?" "selct: did you mean 'select'"
+grep "k.pf:4:1: error" "$tmp/err" >foo.err
+if test -s foo.err && ! grep -q "did you mean" foo.err; then ok "foo: nothing close, nothing suggested"
+else bad "foo: $(cat foo.err)"; fi
 
 # c. every error in one run
 printf 'cpu skylak;\ndefault deny;\nallow event INST_RETIRED.ANY_P;\nallow x86 select=0x1ff;\nalow event cycles;\n' >s.pf
