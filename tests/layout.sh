@@ -86,4 +86,15 @@ for d in base kernel lang core formats cli; do
 	if test -z "$missing"; then ok "$mk lists src/$d/"; else bad "$mk:$missing"; fi
 done
 
+# 4. Every warning has a kind (pf_warn, base/diag.h): one made with
+# pf_diag(PF_SEV_WARNING) would print no [-WKIND] and could not be
+# silenced or made an error alone.
+out=$(grep -rn 'PF_SEV_WARNING' src grammar --include='*.[chyl]' |
+	grep -v '^src/base/diag\.' | grep -v 'sev == PF_SEV_WARNING' | grep -v 'PF_SEV_WARNING ?' |
+	grep -v 'diag_at(m, PF_SEV_WARNING')
+if test -z "$out"; then ok "every warning has a kind"; else
+	bad "warnings without a kind (use pf_warn):"
+	echo "$out" | sed 's/^/# /'
+fi
+
 finish

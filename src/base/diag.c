@@ -16,13 +16,44 @@ void pf_diags_init(struct pf_diags *d, struct pf_arena *a)
     d->arena = a;
 }
 
-void pf_vdiag(struct pf_diags *d, enum pf_severity sev, const struct pf_loc *loc,
-              const char *fmt, va_list ap)
+static const char *const warning_names[PF_W_COUNT] = {
+    [PF_W_OVERRIDDEN] = "overridden",
+    [PF_W_FIXED_TWIN] = "fixed-twin",
+    [PF_W_COMBINED_UMASK] = "combined-umask",
+    [PF_W_ARM_CYCLES] = "arm-cycles",
+    [PF_W_NO_ENCODING] = "no-encoding",
+    [PF_W_EMPTY_MATCH] = "empty-match",
+    [PF_W_IGNORED_BITS] = "ignored-bits",
+    [PF_W_UNFILTERED] = "unfiltered-event",
+    [PF_W_OLD_KERNEL] = "old-kernel",
+    [PF_W_FORCE_VENDOR] = "force-vendor",
+    [PF_W_VENDOR_GUESS] = "vendor-guess",
+    [PF_W_QEMU] = "qemu",
+    [PF_W_LIBVIRT] = "libvirt",
+};
+
+const char *pf_warning_name(enum pf_warning w)
 {
-    if (sev == PF_SEV_WARNING && d->werror)
+    return (unsigned)w < PF_W_COUNT ? warning_names[w] : NULL;
+}
+
+enum pf_warning pf_warning_find(const char *name)
+{
+    for (unsigned w = PF_W_NONE + 1; w < PF_W_COUNT; w++)
+        if (!strcmp(warning_names[w], name))
+            return (enum pf_warning)w;
+    return PF_W_NONE;
+}
+
+static void add(struct pf_diags *d, enum pf_severity sev, enum pf_warning kind,
+                const struct pf_loc *loc, const char *fmt, va_list ap)
+{
+    int off = kind != PF_W_NONE && (d->wdisabled >> kind & 1);
+    if (sev == PF_SEV_WARNING && (d->werror || (kind != PF_W_NONE && (d->wfatal >> kind & 1))))
         sev = PF_SEV_ERROR;
-    /* Notes belong to the diagnostic before them: drop them with it. */
-    if (sev == PF_SEV_WARNING && d->no_warnings) {
+    /* Notes belong to the diagnostic before them: drop them with it.
+     * -Wno-KIND wins over -Werror, as in GCC. */
+    if ((sev == PF_SEV_WARNING && d->no_warnings) || off) {
         d->dropping = 1;
         return;
     }
@@ -54,6 +85,7 @@ void pf_vdiag(struct pf_diags *d, enum pf_severity sev, const struct pf_loc *loc
     if (msg)
         vsnprintf(msg, (size_t)n + 1, fmt, ap);
     g->sev = sev;
+    g->kind = kind;
     g->msg = msg ? msg : "(out of memory formatting a diagnostic)";
     if (loc)
         g->loc = *loc;
@@ -68,6 +100,26 @@ void pf_vdiag(struct pf_diags *d, enum pf_severity sev, const struct pf_loc *loc
         d->nwarnings++;
 }
 
+void pf_vdiag(struct pf_diags *d, enum pf_severity sev, const struct pf_loc *loc,
+              const char *fmt, va_list ap)
+{
+    add(d, sev, PF_W_NONE, loc, fmt, ap);
+}
+
+void pf_vwarn(struct pf_diags *d, enum pf_warning w, const struct pf_loc *loc, const char *fmt,
+              va_list ap)
+{
+    add(d, PF_SEV_WARNING, w, loc, fmt, ap);
+}
+
+void pf_warn(struct pf_diags *d, enum pf_warning w, const struct pf_loc *loc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    add(d, PF_SEV_WARNING, w, loc, fmt, ap);
+    va_end(ap);
+}
+
 void pf_diag(struct pf_diags *d, enum pf_severity sev, const struct pf_loc *loc,
              const char *fmt, ...)
 {
@@ -80,6 +132,26 @@ void pf_diag(struct pf_diags *d, enum pf_severity sev, const struct pf_loc *loc,
 int pf_diags_failed(const struct pf_diags *d)
 {
     return d->nerrors != 0;
+}
+
+/* GCC's colours (its GCC_COLORS defaults): the locus bold, each severity
+ * its own colour (also on the warning's option), the caret bold green.
+ * "\33[K" after each escape clears to the end of the line as GCC does, so
+ * a background colour never bleeds into the rest of it. */
+struct style {
+    const char *locus, *sev, *caret, *end;
+};
+
+static struct style style_of(int color, enum pf_severity sev)
+{
+    static const char *const sevs[] = {
+        [PF_SEV_NOTE] = "\33[01;36m\33[K", [PF_SEV_WARNING] = "\33[01;35m\33[K",
+        [PF_SEV_ERROR] = "\33[01;31m\33[K",
+    };
+    if (!color)
+        return (struct style){"", "", "", ""};
+    return (struct style){"\33[01m\33[K", sevs[(unsigned)sev <= PF_SEV_ERROR ? sev : PF_SEV_ERROR],
+                          "\33[01;32m\33[K", "\33[m\33[K"};
 }
 
 static const char *sev_name(enum pf_severity s)
@@ -125,7 +197,8 @@ static const char *line_start(const struct pf_source *src, unsigned line, size_t
     return p;
 }
 
-static void print_excerpt(FILE *out, const struct pf_loc *loc, struct cursor *cur)
+static void print_excerpt(FILE *out, const struct pf_loc *loc, struct cursor *cur,
+                          const struct style *st)
 {
     size_t len;
     const char *s = line_start(loc->src, loc->line, &len, cur);
@@ -151,38 +224,49 @@ static void print_excerpt(FILE *out, const struct pf_loc *loc, struct cursor *cu
     /* Tabs are copied so the caret lines up in any tab setting. */
     for (size_t i = from; i < col; i++)
         fputc(s[i] == '\t' ? '\t' : ' ', out);
+    fputs(st->caret, out);
     fputc('^', out);
     if (loc->end_line == loc->line && loc->end_col > loc->col) {
         size_t end = loc->end_col < to + 1 ? loc->end_col : to + 1;
         for (size_t i = col + 1; i < end - 0 && i < to; i++)
             fputc('~', out);
     }
-    fputc('\n', out);
+    fprintf(out, "%s\n", st->end);
 }
 
-static void print_one(FILE *out, const struct pf_diag *d, struct cursor *cur)
+static void print_one(FILE *out, const struct pf_diag *d, struct cursor *cur, int color)
 {
+    struct style st = style_of(color, d->sev);
+    fputs(st.locus, out);
     if (d->loc.src)
-        fprintf(out, "%s:%u:%u: %s: %s\n", d->loc.src->name, d->loc.line, d->loc.col,
-                sev_name(d->sev), d->msg);
+        fprintf(out, "%s:%u:%u:", d->loc.src->name, d->loc.line, d->loc.col);
     else
-        fprintf(out, "pmufc: %s: %s\n", sev_name(d->sev), d->msg);
+        fputs("pmufc:", out);
+    fprintf(out, "%s %s%s:%s %s", st.end, st.sev, sev_name(d->sev), st.end, d->msg);
+    /* GCC's way: a warning names its option, one made an error says so. */
+    const char *kind = pf_warning_name(d->kind);
+    if (kind)
+        fprintf(out, " [%s-W%s%s%s]", st.sev, d->sev == PF_SEV_ERROR ? "error=" : "", kind, st.end);
+    fputc('\n', out);
     if (d->loc.src && d->loc.line)
-        print_excerpt(out, &d->loc, cur);
+        print_excerpt(out, &d->loc, cur, &st);
 }
 
 void pf_diag_print(FILE *out, const struct pf_diag *d)
 {
-    print_one(out, d, NULL);
+    print_one(out, d, NULL, 0);
 }
 
 static void print_all(FILE *out, const struct pf_diags *d)
 {
     struct cursor cur = {0};
     for (const struct pf_diag *g = d->head; g; g = g->next)
-        print_one(out, g, &cur);
-    if (d->dropped)
-        fprintf(out, "pmufc: note: %u more diagnostics not shown\n", d->dropped);
+        print_one(out, g, &cur, d->color);
+    if (d->dropped) {
+        struct style st = style_of(d->color, PF_SEV_NOTE);
+        fprintf(out, "%spmufc:%s %snote:%s %u more diagnostics not shown\n", st.locus, st.end,
+                st.sev, st.end, d->dropped);
+    }
 }
 
 void pf_diags_print(FILE *out, const struct pf_diags *d)

@@ -32,8 +32,37 @@ struct pf_loc {
 
 enum pf_severity { PF_SEV_NOTE, PF_SEV_WARNING, PF_SEV_ERROR };
 
+/* Every warning has a kind, as GCC's have: it is printed after the
+ * message ("[-Woverridden]") and named on the command line to silence it
+ * (-Wno-overridden) or make it an error (-Werror=overridden).  Names and
+ * what each kind is about: pf_warning_name(), pmufc(1) WARNINGS.  A new
+ * kind goes at the end (the bit masks below). */
+enum pf_warning {
+    PF_W_NONE,           /* not a warning (errors, notes) */
+    PF_W_OVERRIDDEN,     /* a rule later rules override entirely */
+    PF_W_FIXED_TWIN,     /* an event allowed or denied but not its fixed counter */
+    PF_W_COMBINED_UMASK, /* an allowed umask that is the union of denied ones */
+    PF_W_ARM_CYCLES,     /* denying CPU_CYCLES denies the cycle counter */
+    PF_W_NO_ENCODING,    /* a name the rule's target cannot count */
+    PF_W_EMPTY_MATCH,    /* a masked match that matches nothing */
+    PF_W_IGNORED_BITS,   /* bits KVM ignores: raw bits, filter padding */
+    PF_W_UNFILTERED,     /* arm64 events KVM never filters */
+    PF_W_OLD_KERNEL,     /* the running kernel decides differently */
+    PF_W_FORCE_VENDOR,   /* a filter loaded for the other vendor */
+    PF_W_VENDOR_GUESS,   /* a filter read by a guessed vendor looks like the other's */
+    PF_W_QEMU,           /* QEMU's JSON: what QEMU or KVM read otherwise */
+    PF_W_LIBVIRT,        /* a libvirt fragment QEMU may not be able to use */
+    PF_W_COUNT
+};
+
+/* "overridden" for PF_W_OVERRIDDEN; NULL for PF_W_NONE. */
+const char *pf_warning_name(enum pf_warning w);
+/* The kind named name (without "-W"), or PF_W_NONE. */
+enum pf_warning pf_warning_find(const char *name);
+
 struct pf_diag {
     enum pf_severity sev;
+    enum pf_warning kind;  /* the warning this is (an error when made one by -Werror) */
     struct pf_loc loc;
     const char *msg;
     struct pf_diag *next;
@@ -45,6 +74,9 @@ struct pf_diags {
     unsigned nerrors, nwarnings;
     int werror;          /* warnings count as errors */
     int no_warnings;     /* warnings (and their notes) are dropped */
+    unsigned wdisabled;  /* 1 << kind: warnings of that kind are dropped (-Wno-KIND) */
+    unsigned wfatal;     /* 1 << kind: warnings of that kind are errors (-Werror=KIND) */
+    int color;           /* print with GCC's colours (the CLI sets it: --color) */
     int dropping;        /* internal: the last warning was dropped */
     unsigned dropped;    /* errors and warnings past PF_DIAG_MAX, counted only */
     int errnum;          /* the errno of the system call behind a PF_ESYSTEM (status.h); 0 */
@@ -62,6 +94,12 @@ void pf_diag(struct pf_diags *d, enum pf_severity sev, const struct pf_loc *loc,
              const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void pf_vdiag(struct pf_diags *d, enum pf_severity sev, const struct pf_loc *loc,
               const char *fmt, va_list ap);
+/* A warning of kind w (pf_diag with PF_SEV_WARNING makes one of no kind:
+ * tests/layout.sh keeps every warning to these). */
+void pf_warn(struct pf_diags *d, enum pf_warning w, const struct pf_loc *loc, const char *fmt,
+             ...) __attribute__((format(printf, 4, 5)));
+void pf_vwarn(struct pf_diags *d, enum pf_warning w, const struct pf_loc *loc, const char *fmt,
+              va_list ap);
 /* Non-zero when the diagnostics so far make the compilation fail. */
 int pf_diags_failed(const struct pf_diags *d);
 
@@ -70,7 +108,9 @@ int pf_diags_failed(const struct pf_diags *d);
  * report in their own order; users read top to bottom. */
 int pf_diags_sort(struct pf_diags *d);
 
-/* "FILE:LINE:COL: error: message", then the source line and a caret. */
+/* "FILE:LINE:COL: error: message", then the source line and a caret;
+ * a warning's kind after the message.  pf_diags_print colours as d->color
+ * says, pf_diag_print never. */
 void pf_diag_print(FILE *out, const struct pf_diag *d);
 void pf_diags_print(FILE *out, const struct pf_diags *d);
 

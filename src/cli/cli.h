@@ -13,7 +13,8 @@
  *   load.c     --apply / apply
  *   probe.c    --probe / probe
  *   run.c      run
- * json.c writes the --json answers (one object, pmufc(1)'s schema).
+ * json.c writes the --json answers (one object, pmufc(1)'s schema);
+ * warnings.c reads -W and --color.
  * Each mode does its work from start to finish (prints diagnostics and
  * results) and returns the process's exit status (sysexits, see util.h
  * and pmufc(1)).  The program is not libpmufc: it prints; the library
@@ -91,5 +92,10 @@ pf_cli_mode_fn pf_cli_apply;
 pf_cli_mode_fn pf_cli_probe;                         /* probe.c */
 /* run.c: does not return when the VMM starts. */
 pf_cli_mode_fn pf_cli_run;
+
+/* warnings.c: -W's argument (NULL: -W alone, -Werror) into o; --color's
+ * (NULL: always) into *on.  0, or a usage error's exit status. */
+int pf_cli_warning_option(const char *arg, struct pf_compile_opts *o);
+int pf_cli_color_option(const char *when, int *on);
 
 #endif

@@ -21,6 +21,7 @@
 enum {
     OPT_ABI = 256, OPT_CHECK, OPT_STATS, OPT_LIST_EVENTS, OPT_LIST_CPUS, OPT_LIST_POLICIES,
     OPT_ARM_PMU, OPT_ID, OPT_APPLY, OPT_PID, OPT_VM_FD, OPT_PROBE, OPT_FORCE_VENDOR, OPT_JSON,
+    OPT_COLOR,
 };
 
 /* The modes.  The first is the default; a mode option after an exclusive
@@ -116,8 +117,13 @@ static void usage(FILE *out)
           "      --probe            show this host's KVM filter support\n"
           "      --force-vendor     load an x86 filter made for the other vendor's rules than\n"
           "                         this host's KVM applies (run, --apply, --probe)\n"
-          "  -W, --werror           treat warnings as errors\n"
+          "  -W, --werror, -Werror  treat warnings as errors\n"
+          "  -Werror=KIND           treat warnings of KIND as errors\n"
+          "  -Wno-KIND              do not print warnings of KIND (the kinds: pmufc(1)\n"
+          "                         WARNINGS; each warning names its own, [-WKIND])\n"
           "  -w, --no-warnings      do not print warnings\n"
+          "      --color[=WHEN]     colour diagnostics: auto (on a terminal, unless\n"
+          "                         NO_COLOR is set), always or never\n"
           "  -v, --verbose          say what was emitted and verified\n"
           "      --json             answer as JSON (check, diff, stats, probe, lists; the\n"
           "                         schema is in pmufc(1))\n"
@@ -210,12 +216,18 @@ static int parse_options(int argc, char **argv, struct pf_cli *cli, const struct
         {"vm-fd", required_argument, NULL, OPT_VM_FD}, {"probe", no_argument, NULL, OPT_PROBE},
         {"force-vendor", no_argument, NULL, OPT_FORCE_VENDOR},
         {"version", no_argument, NULL, 'V'},       {"json", no_argument, NULL, OPT_JSON},
+        {"color", optional_argument, NULL, OPT_COLOR}, {"colour", optional_argument, NULL, OPT_COLOR},
         {NULL, 0, NULL, 0},
     };
     int c, v, rc;
+    /* Colour before the first message: --color=auto unless said. */
+    if (!pf_cli_color_option("auto", &v)) {
+        cli->opts.color = v;
+        pf_cli_set_color(v);
+    }
     /* Every message is pmufc's own ("pmufc: ..."), getopt's too. */
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:f:t:c:I:dWwvhV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":o:f:t:c:I:dW::wvhV", longopts, NULL)) != -1) {
         const struct pf_cli_mode *m = mode_of_option(c);
         if (m) {
             /* --check again adds an EVENT. */
@@ -264,7 +276,15 @@ static int parse_options(int argc, char **argv, struct pf_cli *cli, const struct
             cli->include_dirs[cli->ninclude++] = optarg;
             break;
         case 'W':
-            cli->opts.werror = 1;
+            /* --werror, -W alone, -Werror, -Werror=KIND, -Wno-KIND, -WKIND */
+            if ((rc = pf_cli_warning_option(optarg, &cli->opts)))
+                return rc;
+            break;
+        case OPT_COLOR:
+            if ((rc = pf_cli_color_option(optarg, &v)))
+                return rc;
+            cli->opts.color = v;
+            pf_cli_set_color(v);
             break;
         case 'w':
             cli->opts.no_warnings = 1;

@@ -12,9 +12,40 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+/* --color: the program's one setting of how it prints (a program's
+ * state, not the library's: the library's diagnostics carry theirs). */
+static int color;
+
+void pf_cli_set_color(int on)
+{
+    color = on;
+}
+
+int pf_cli_color(void)
+{
+    return color;
+}
+
+/* "pmufc: error: ..." in the colours diag.c gives located diagnostics. */
 __attribute__((format(printf, 1, 0))) static void say(const char *fmt, va_list ap)
 {
-    fputs("pmufc: ", stderr);
+    static const struct {
+        const char *lead, *sgr;
+    } sev[] = {{"error: ", "01;31"}, {"warning: ", "01;35"}, {"note: ", "01;36"}};
+    if (!color) {
+        fputs("pmufc: ", stderr);
+        vfprintf(stderr, fmt, ap);
+        return;
+    }
+    fputs("\33[01m\33[Kpmufc:\33[m\33[K ", stderr);
+    for (size_t i = 0; i < sizeof(sev) / sizeof(sev[0]); i++) {
+        size_t n = strlen(sev[i].lead);
+        if (!strncmp(fmt, sev[i].lead, n)) {
+            fprintf(stderr, "\33[%sm\33[K%.*s\33[m\33[K ", sev[i].sgr, (int)n - 1, fmt);
+            fmt += n;
+            break;
+        }
+    }
     vfprintf(stderr, fmt, ap);
 }
 
@@ -127,5 +158,8 @@ struct pf_arena *pf_cli_diags(struct pf_diags *d, const struct pf_compile_opts *
     pf_diags_init(d, a);
     d->werror = o ? o->werror : 0;
     d->no_warnings = o ? o->no_warnings : 1;
+    d->wdisabled = o ? o->wdisabled : 0;
+    d->wfatal = o ? o->wfatal : 0;
+    d->color = color;
     return a;
 }

@@ -16,6 +16,10 @@
 #include <stddef.h>
 
 /* "pmufc: MESSAGE" on stderr; returns status. */
+/* --color: whether messages and diagnostics are printed in colour. */
+void pf_cli_set_color(int on);
+int pf_cli_color(void);
+
 int pf_cli_fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The same, pointing at --help; returns EX_USAGE. */

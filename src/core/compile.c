@@ -182,6 +182,9 @@ static enum pf_status run(const char *name, const char *text, size_t len,
     pf_diags_init(&c->diags, c->arena);
     c->diags.werror = o->werror;
     c->diags.no_warnings = o->no_warnings;
+    c->diags.wdisabled = o->wdisabled;
+    c->diags.wfatal = o->wfatal;
+    c->diags.color = o->color;
     c->src.name = name;
     c->src.text = text;
     c->src.len = len;

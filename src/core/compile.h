@@ -24,6 +24,8 @@ struct pf_compile_opts {
     unsigned arm_max;      /* last arm64 event number; 0: PF_ARM_EVENT_MAX (16 bits) */
     const char *const *include_dirs; /* where `include` looks after the file's own folder */
     int werror, no_warnings;
+    unsigned wdisabled, wfatal; /* per warning kind (1 << enum pf_warning): -Wno-KIND, -Werror=KIND */
+    int color;      /* diagnostics in GCC's colours (base/diag.h) */
     int force_vendor; /* loading: take an x86 filter for the other vendor's rules */
     int front_only; /* stop after the IR (for --check on a policy) */
     int prove;      /* search exact covers for both actions (for --stats) */

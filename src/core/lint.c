@@ -16,7 +16,7 @@ static void overridden(const struct pf_policy *p, const struct pf_ir *ir, struct
             continue;
         size_t ev = ir->rule_first[r];
         int32_t by = ev < ir->nevents ? pf_ir_decider(ir, ev) : ir->fixed_decider[ev - ir->nevents];
-        pf_diag(d, PF_SEV_WARNING, &p->rulev[r]->loc,
+        pf_warn(d, PF_W_OVERRIDDEN, &p->rulev[r]->loc,
                 "this rule has no effect on %s: later rules decide every event it matches",
                 pf_target_name(ir->target));
         if (by >= 0)
@@ -43,7 +43,7 @@ static void fixed_twins(const struct pf_policy *p, const struct pf_ir *ir, struc
         size_t ev = pf_ir_index(twin[i].select, twin[i].umask);
         if (!pf_ir_allowed(ir, ev) || (ir->fixed_allow >> twin[i].fixed & 1) || pf_ir_decider(ir, ev) < 0)
             continue;
-        pf_diag(d, PF_SEV_WARNING, &p->rulev[pf_ir_decider(ir, ev)]->loc,
+        pf_warn(d, PF_W_FIXED_TWIN, &p->rulev[pf_ir_decider(ir, ev)]->loc,
                 "this allows select=0x%02x umask=0x%02x (%s) but fixed counter %u, which counts "
                 "the same, stays denied; guests that use the fixed counter (perf stat) read 0: "
                 "add 'allow fixed 0x%x;'",
@@ -81,7 +81,7 @@ static void arm_cycles(const struct pf_policy *p, const struct pf_ir *ir, struct
     int32_t by = pf_ir_decider(ir, cyc);
     if (by < 0 || !names_cycles(p->rulev[by]))
         return;
-    pf_diag(d, PF_SEV_WARNING, &p->rulev[by]->loc,
+    pf_warn(d, PF_W_ARM_CYCLES, &p->rulev[by]->loc,
             "this denies CPU_CYCLES (0x11), and with it the cycle counter (PMCCNTR_EL0): "
             "KVM filters the cycle counter as event 0x11");
 }
@@ -96,7 +96,7 @@ static void unencoded(const struct pf_policy *p, const struct pf_ir *ir, struct 
         for (const struct pf_match *m = r->matches; m; m = m->next)
             if (m->kind == PF_MATCH_NAMED && m->scope != PF_SCOPE_ANY &&
                 pf_scope_applies(m->scope, ir->target) && !m->nenc[v])
-                pf_diag(d, PF_SEV_WARNING, &m->loc,
+                pf_warn(d, PF_W_NO_ENCODING, &m->loc,
                         "event '%.*s%s' has no encoding on %s: this matches nothing there",
                         PF_QUOTE(m->name), pf_target_name(ir->target));
 }

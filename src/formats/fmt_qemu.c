@@ -134,7 +134,7 @@ enum pf_status pf_fmt_qemu_x86(FILE *out, const struct pf_x86_filter *f, enum pf
     if (!id)
         id = PF_QEMU_DEFAULT_ID;
     if (d && !pf_qemu_id_valid(id))
-        pf_diag(d, PF_SEV_WARNING, NULL, "%s: QEMU refuses the id '%s': an id is a letter, then "
+        pf_warn(d, PF_W_QEMU, NULL, "%s: QEMU refuses the id '%s': an id is a letter, then "
                 "letters, digits, '-', '.' and '_'", shape, id);
     json_t *o = json_object(), *ev = json_array();
     if (!o || !ev) {
@@ -165,7 +165,7 @@ enum pf_status pf_fmt_qemu_x86(FILE *out, const struct pf_x86_filter *f, enum pf
             /* QAPI's uint64 takes it, but not as a JSON integer jansson
              * can write; KVM drops such an entry anyway. */
             if (d)
-                pf_diag(d, PF_SEV_WARNING, NULL, "%s: entry %" PRIu32 " (0x%016" PRIx64 ") is left out: "
+                pf_warn(d, PF_W_QEMU, NULL, "%s: entry %" PRIu32 " (0x%016" PRIx64 ") is left out: "
                         "KVM drops it (bits outside select and umask) and its code does not fit a JSON "
                         "integer", shape, i, e);
             continue;
@@ -181,7 +181,7 @@ enum pf_status pf_fmt_qemu_x86(FILE *out, const struct pf_x86_filter *f, enum pf
         if (json_array_append_new(ev, entry(pf_x86_masked(0, 0, 0, 1), 1, 0, act, &bad)))
             bad = 1;
         if (d)
-            pf_diag(d, PF_SEV_WARNING, NULL, "%s: this filter lists nothing (it %s every event); QEMU "
+            pf_warn(d, PF_W_QEMU, NULL, "%s: this filter lists nothing (it %s every event); QEMU "
                     "refuses an empty kvm-pmu-filter, so it holds one exclude entry that changes no "
                     "decision but needs masked events (Linux 6.3)%s",
                     shape, allow ? "denies" : "allows", allow ? "" : "; attaching no filter does the same");

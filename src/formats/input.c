@@ -251,7 +251,7 @@ void pf_input_x86_hints(const char *name, const struct pf_x86_filter *f, enum pf
                         struct pf_diags *d)
 {
     if (t == PF_TARGET_AMD && f->fixed_bitmap) {
-        pf_diag(d, PF_SEV_WARNING, NULL,
+        pf_warn(d, PF_W_VENDOR_GUESS, NULL,
                 "%s: read as an AMD filter (this host's rules), but it sets fixed counters "
                 "(bitmap 0x%x), which only Intel has: is it an Intel filter? give --target intel",
                 name, f->fixed_bitmap);
@@ -262,7 +262,7 @@ void pf_input_x86_hints(const char *name, const struct pf_x86_filter *f, enum pf
     for (uint32_t i = 0; i < f->nevents; i++) {
         unsigned sel = pf_x86_entry_select(f->events[i]);
         if (sel > PF_INTEL_SELECT_MAX) {
-            pf_diag(d, PF_SEV_WARNING, NULL,
+            pf_warn(d, PF_W_VENDOR_GUESS, NULL,
                     "%s: read as an Intel filter (this host's rules), but entry %u selects 0x%03x, "
                     "above Intel's 0xff (only AMD has such selects): is it an AMD filter? give "
                     "--target amd", name, i, sel);

@@ -45,12 +45,15 @@
 static void diag_at(struct pf_qemu_object *m, enum pf_severity sev, size_t off, size_t end, const char *fmt,
                     va_list ap)
 {
-    if (off == NONE) {
-        pf_vdiag(m->d, sev, NULL, fmt, ap);
-        return;
+    struct pf_loc l, *at = NULL;
+    if (off != NONE) {
+        l = pf_jdoc_loc(&m->j, off, end);
+        at = &l;
     }
-    struct pf_loc l = pf_jdoc_loc(&m->j, off, end);
-    pf_vdiag(m->d, sev, &l, fmt, ap);
+    if (sev == PF_SEV_WARNING)
+        pf_vwarn(m->d, PF_W_QEMU, at, fmt, ap);
+    else
+        pf_vdiag(m->d, sev, at, fmt, ap);
 }
 
 static void error_at(struct pf_qemu_object *m, size_t off, const char *fmt, ...)

@@ -274,7 +274,7 @@ static void kernel_warnings(const uint8_t *blob, size_t len, const struct pf_kvm
     memcpy(&nevents, blob + 4, 4);
     if (host->kvm && !host->masked_events && host->rules == PF_TARGET_INTEL &&
         action == KVM_PMU_EVENT_DENY && nevents)
-        pf_diag(d, PF_SEV_WARNING, NULL, "this kernel (before Linux 6.3, no masked events) "
+        pf_warn(d, PF_W_OLD_KERNEL, NULL, "this kernel (before Linux 6.3, no masked events) "
                 "matches Intel events together with bits 35:32 of the guest's event selector: "
                 "a guest that sets IN_TX or IN_TXCP (bits 32 and 33, with TSX) counts the events "
                 "this DENY filter lists; an ALLOW filter holds");
@@ -306,7 +306,7 @@ enum pf_status pf_check_host(enum pf_target t, const uint8_t *blob, size_t len,
                 pf_target_name(c->rules));
         return PF_EHOST;
     }
-    pf_diag(d, PF_SEV_WARNING, NULL, "the filter is for %s, but %s; loaded anyway "
+    pf_warn(d, PF_W_FORCE_VENDOR, NULL, "the filter is for %s, but %s; loaded anyway "
             "(--force-vendor): KVM checks it by its own rules, and its events mean this CPU's",
             pf_target_name(t), why);
     return pf_diags_failed(d) ? PF_EHOST : PF_OK;

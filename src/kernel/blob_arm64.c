@@ -73,7 +73,7 @@ enum pf_status pf_arm_decode(const uint8_t *buf, size_t len, unsigned arm_max,
             bad++;
         }
         if ((p[5] | p[6] | p[7]) && !padwarn++)
-            pf_diag(d, PF_SEV_WARNING, NULL, "%s: record %zu: pad bytes are not zero (KVM ignores them)",
+            pf_warn(d, PF_W_IGNORED_BITS, NULL, "%s: record %zu: pad bytes are not zero (KVM ignores them)",
                     name, i);
     }
     if (bad) {

@@ -195,7 +195,7 @@ enum pf_status pf_blob_decode(const uint8_t *buf, size_t len, enum pf_target t,
     if (len > want)
         /* kvm_vm_ioctl_set_pmu_event_filter() copies the header, then
          * exactly nevents entries: what follows is never read. */
-        pf_diag(d, PF_SEV_WARNING, NULL,
+        pf_warn(d, PF_W_IGNORED_BITS, NULL,
                 "%s: %zu byte%s after the filter %s ignored: a filter of %" PRIu32
                 " events is %zu bytes, and KVM reads no more",
                 name, len - want, len - want == 1 ? "" : "s", len - want == 1 ? "is" : "are",
@@ -203,7 +203,7 @@ enum pf_status pf_blob_decode(const uint8_t *buf, size_t len, enum pf_target t,
     for (unsigned i = 16; i < PF_BLOB_HEADER; i++)
         if (buf[i]) {
             /* The kernel never reads pad: harmless, but not what pmufc writes. */
-            pf_diag(d, PF_SEV_WARNING, NULL, "%s: the header's pad bytes are not zero (KVM ignores them)", name);
+            pf_warn(d, PF_W_IGNORED_BITS, NULL, "%s: the header's pad bytes are not zero (KVM ignores them)", name);
             break;
         }
     out->events = malloc(out->nevents ? 8 * (size_t)out->nevents : 1);
@@ -228,7 +228,7 @@ enum pf_status pf_blob_decode(const uint8_t *buf, size_t len, enum pf_target t,
                     name, i, e, e & ~valid, pf_target_name(t));
             bad++;
         } else {
-            pf_diag(d, PF_SEV_WARNING, NULL,
+            pf_warn(d, PF_W_IGNORED_BITS, NULL,
                     "%s: entry %" PRIu32 " (0x%016" PRIx64 ") has bits 0x%" PRIx64
                     " outside select and umask on %s: KVM drops it without a word",
                     name, i, e, e & ~valid, pf_target_name(t));

@@ -113,7 +113,7 @@ static int resolve_fields(struct pf_match *m, struct pf_diags *d)
     m->kind = PF_MATCH_MASKED;
     int b = single(d, mask, &m->mask) + single(d, match, &m->match);
     if (!b && (m->match & ~m->mask))
-        pf_diag(d, PF_SEV_WARNING, &match->val->loc,
+        pf_warn(d, PF_W_EMPTY_MATCH, &match->val->loc,
                 "match 0x%02x has bits outside mask 0x%02x: (umask & mask) can never equal it, "
                 "so this match matches nothing",
                 m->match, m->mask);
@@ -147,7 +147,7 @@ static int resolve_raw(struct pf_match *m, struct pf_arena *a, struct pf_diags *
         return 1;
     }
     if (extra)
-        pf_diag(d, PF_SEV_WARNING, &m->number_loc,
+        pf_warn(d, PF_W_IGNORED_BITS, &m->number_loc,
                 "bits 0x%" PRIx64 " of raw 0x%" PRIx64 " are ignored: KVM's filter matches only "
                 "the event select and unit mask",
                 extra, raw);
@@ -259,7 +259,7 @@ static int resolve_arm(struct pf_match *m, unsigned arm_max, struct pf_diags *d)
      * event, and the filter is only consulted when one is created. */
     for (const struct pf_range *r = m->select->ranges; r && !bad; r = r->next)
         if (r->lo == r->hi && (r->lo == 0x00 || r->lo == 0x1e))
-            pf_diag(d, PF_SEV_WARNING, &r->loc,
+            pf_warn(d, PF_W_UNFILTERED, &r->loc,
                     "event 0x%02x (%s) is never filtered by KVM: this has no effect", (unsigned)r->lo,
                     r->lo ? "CHAIN" : "SW_INCR");
     return bad;
