@@ -64,6 +64,29 @@ static struct pf_loc mkloc(const PF_YYLTYPE *l)
     return p;
 }
 
+/* A rule (or expectation) of action a over matches m, which the grammar
+ * prepended: they are put back in source order.  NULL when memory is
+ * exhausted (ctx->oom set). */
+static struct pf_rule *new_rule(struct pf_parse_ctx *ctx, int a, struct pf_match *m,
+                                const PF_YYLTYPE *l)
+{
+    struct pf_rule *r = pf_arena_alloc(ctx->arena, sizeof(*r));
+    if (!r) {
+        ctx->oom = 1;
+        return NULL;
+    }
+    r->action = (enum pf_action)a;
+    r->loc = mkloc(l);
+    struct pf_match *rev = NULL;
+    for (struct pf_match *next; m; m = next) {
+        next = m->next;
+        m->next = rev;
+        rev = m;
+    }
+    r->matches = rev;
+    return r;
+}
+
 /* Allocation failures are reported once and abort the parse. */
 #define NEW(ctx, type, out)                                              \
     do {                                                                 \
@@ -88,7 +111,7 @@ static struct pf_loc mkloc(const PF_YYLTYPE *l)
 %token ALLOW "allow" DENY "deny" DEFAULT "default" TARGET "target"
 %token X86 "x86" INTEL "intel" AMD "amd" ARM "arm" ARM64 "arm64" FIXED "fixed" RAW "raw"
 %token SELECT "select" UMASK "umask" MASK "mask" MATCH "match" EVENT "event" CPU "cpu"
-%token INCLUDE "include"
+%token INCLUDE "include" EXPECT "expect"
 %token <str> STRING "string"
 %token <num> NUMBER "number"
 %token <str> IDENT "identifier"
@@ -145,24 +168,27 @@ stmt:
         }
     }
   | action matches ';' {
-        struct pf_rule *r;
-        NEW(ctx, struct pf_rule, r);
-        r->action = (enum pf_action)$1;
-        r->loc = mkloc(&@$);
-        /* matches were prepended: restore source order */
-        struct pf_match *rev = NULL;
-        for (struct pf_match *m = $2, *next; m; m = next) {
-            next = m->next;
-            m->next = rev;
-            rev = m;
-        }
-        r->matches = rev;
+        struct pf_rule *r = new_rule(ctx, $1, $2, &@$);
+        if (!r)
+            YYNOMEM;
         r->index = ctx->policy->nrules++;
         if (ctx->policy->rules_tail)
             ctx->policy->rules_tail->next = r;
         else
             ctx->policy->rules = r;
         ctx->policy->rules_tail = r;
+    }
+  | EXPECT action matches ';' {
+        /* Not a rule: what the rules must decide (core/expect.c). */
+        struct pf_rule *r = new_rule(ctx, $2, $3, &@$);
+        if (!r)
+            YYNOMEM;
+        r->index = ctx->policy->nexpects++;
+        if (ctx->policy->expects_tail)
+            ctx->policy->expects_tail->next = r;
+        else
+            ctx->policy->expects = r;
+        ctx->policy->expects_tail = r;
     }
   | INCLUDE STRING ';' {
         struct pf_loc here = mkloc(&@2);

@@ -5,6 +5,7 @@
 
 #include "base/arena.h"
 #include "core/cover.h"
+#include "core/expect.h"
 #include "kernel/host_x86.h"
 #include "core/lint.h"
 #include "parse.h"
@@ -213,6 +214,8 @@ static enum pf_status run(const char *name, const char *text, size_t len,
     if (!c->ir)
         return PF_ENOMEM;
     pf_lint(c->policy, c->ir, &c->diags);
+    if (pf_expect_check(c->policy, c->ir, c->model, &c->diags) != PF_OK)
+        return PF_ENOMEM;
     if (pf_diags_failed(&c->diags))
         return PF_EPOLICY;
     if (o->front_only)

@@ -60,6 +60,12 @@ static void event_str(FILE *out, const struct pf_event *ev, enum pf_target t,
                 "bits 7:0 and the umask)", ev->raw);
 }
 
+void pf_explain_event(FILE *out, const struct pf_event *ev, enum pf_target t,
+                      const struct pf_evtab_model *model)
+{
+    event_str(out, ev, t, model, ev->select);
+}
+
 /* The rule's own text, on one line with blanks folded. */
 void pf_explain_rule_text(FILE *out, const struct pf_loc *l)
 {

@@ -75,6 +75,12 @@ int pf_explain(struct pf_explainer *e, const struct pf_event *ev, struct pf_expl
 void pf_explain_print(FILE *out, const struct pf_explainer *e, const struct pf_event *ev,
                       const struct pf_explanation *x);
 
+/* "select=0x2e umask=0x41 (LONGEST_LAT_CACHE.MISS)", "fixed counter 1
+ * (CPU_CLK_UNHALTED.THREAD)", "arm=0x0011 (CPU_CYCLES)": the event as
+ * --check names it. */
+void pf_explain_event(FILE *out, const struct pf_event *ev, enum pf_target t,
+                      const struct pf_evtab_model *model);
+
 /* A rule's own text, on one line with blanks folded. */
 void pf_explain_rule_text(FILE *out, const struct pf_loc *l);
 

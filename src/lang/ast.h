@@ -91,6 +91,12 @@ struct pf_policy {
     unsigned nrules;
     struct pf_rule **rulev; /* by index, built by resolve */
 
+    /* `expect allow|deny MATCHES;`: not rules but what the rules must
+     * decide, checked on every compile (core/expect.c); index counts
+     * them apart from the rules. */
+    struct pf_rule *expects, *expects_tail;
+    unsigned nexpects;
+
     int has_default;
     enum pf_action default_action;
     struct pf_loc default_loc;

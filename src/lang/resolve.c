@@ -305,6 +305,9 @@ enum pf_status pf_resolve(struct pf_policy *p, const struct pf_evtab_model *mode
         for (struct pf_match *m = r->matches; m; m = m->next)
             bad += resolve_match(m, model, arm_max, a, d);
     }
+    for (struct pf_rule *r = p->expects; r; r = r->next)
+        for (struct pf_match *m = r->matches; m; m = m->next)
+            bad += resolve_match(m, model, arm_max, a, d);
     return bad != 0 || pf_diags_failed(d) ? PF_EPOLICY : PF_OK;
 }
 

@@ -24,7 +24,7 @@ syn iskeyword @,48-57,_
 syn match   pmufcUnknown    "\<[A-Za-z_][A-Za-z0-9_]*\>"
 
 syn keyword pmufcAction     allow deny
-syn keyword pmufcStatement  default target
+syn keyword pmufcStatement  default target expect
 syn keyword pmufcInclude    include
 syn keyword pmufcScope      x86 intel amd arm arm64
 syn keyword pmufcKind       fixed raw
