@@ -13,6 +13,7 @@
  *   load.c     --apply / apply
  *   probe.c    --probe / probe
  *   run.c      run
+ *   bundle.c   bundle
  * json.c writes the --json answers (one object, pmufc(1)'s schema);
  * warnings.c reads -W and --color.
  * Each mode does its work from start to finish (prints diagnostics and
@@ -92,6 +93,8 @@ pf_cli_mode_fn pf_cli_apply;
 pf_cli_mode_fn pf_cli_probe;                         /* probe.c */
 /* run.c: does not return when the VMM starts. */
 pf_cli_mode_fn pf_cli_run;
+/* bundle.c: the policy compiled for every CPU model, into the folder -o. */
+pf_cli_mode_fn pf_cli_bundle;
 
 /* warnings.c: -W's argument (NULL: -W alone, -Werror) into o; --color's
  * (NULL: always) into *on.  0, or a usage error's exit status. */

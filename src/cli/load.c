@@ -10,6 +10,8 @@
 #include "cli/util.h"
 #include "base/arena.h"
 #include "kernel/blob_arm64.h"
+#include "kernel/bundle.h"
+#include "lang/models.h"
 #include "kernel/blob_x86.h"
 #include "kernel/space.h"
 
@@ -125,10 +127,100 @@ static int load_policy(const struct pf_cli *cli, struct pf_cli_loaded *f)
     return rc;
 }
 
+/* The target and the entry a bundle is read for: --target, else --cpu's
+ * model's, else this host's KVM's rules; --cpu names the entry ("generic",
+ * or a model by any name --cpu takes), else this host's CPU does. */
+static int bundle_for(const struct pf_compile_opts *o, const struct pf_cli_loaded *f,
+                      enum pf_target *t, const char **model)
+{
+    *t = o->target;
+    *model = NULL;
+    if (o->cpu && !strcmp(o->cpu, PF_BUNDLE_GENERIC)) {
+        *model = PF_BUNDLE_GENERIC;
+    } else if (o->cpu) {
+        const struct pf_evtab_model *m = pf_model_find(o->cpu);
+        if (!m)
+            return pf_cli_usage_error("unknown CPU model '%s' (pmufc --list-cpus lists them)", o->cpu);
+        *model = m->name;
+        if (*t == PF_TARGET_NONE)
+            *t = pf_events_model_target(m);
+        else if (*t != pf_events_model_target(m))
+            return pf_cli_usage_error("CPU model %s is %s, but the target is %s", m->name,
+                                      pf_target_name(pf_events_model_target(m)), pf_target_name(*t));
+    }
+    if (*t == PF_TARGET_NONE)
+        *t = f->caps.host;
+    if (*t == PF_TARGET_NONE)
+        return pf_cli_usage_error("this host is neither Intel, AMD nor arm64: give --target");
+    return 0;
+}
+
+/* A bundle: this host's entry, its filter read and validated. */
+static int load_bundle(const char *dir, const struct pf_compile_opts *o, struct pf_cli_loaded *f)
+{
+    enum pf_target t;
+    const char *model;
+    int rc = bundle_for(o, f, &t, &model);
+    if (rc)
+        return rc;
+    struct pf_diags d;
+    struct pf_arena *a = pf_cli_diags(&d, NULL);
+    if (!a)
+        return pf_cli_fail(EX_SOFTWARE, "out of memory");
+    struct pf_host_id id;
+    pf_host_identity(&id); /* none: the generic filter, if any */
+    struct pf_bundle b;
+    enum pf_status s = pf_bundle_open(dir, &b, &d);
+    const struct pf_bundle_entry *e = NULL;
+    if (s == PF_OK && !(e = pf_bundle_pick(&b, dir, t, model, &id, &d)))
+        rc = EX_UNAVAILABLE;
+    else if (s != PF_OK)
+        rc = s == PF_ENOMEM ? EX_SOFTWARE : s == PF_ESYSTEM ? EX_NOINPUT : EX_DATAERR;
+    uint8_t *blob = NULL;
+    size_t len = 0;
+    if (!rc && (s = pf_bundle_read(dir, e, PF_INPUT_LIMIT, &blob, &len, &d)) != PF_OK)
+        rc = s == PF_ENOMEM ? EX_SOFTWARE : s == PF_ESYSTEM ? EX_NOINPUT : EX_DATAERR;
+    for (const struct pf_diag *g = d.head; g; g = g->next) {
+        if (g->sev == PF_SEV_NOTE && !rc)
+            snprintf(f->pick, sizeof(f->pick), "%s", g->msg);
+        else if (g->sev != PF_SEV_NOTE)
+            fprintf(stderr, "pmufc: %s%s\n", g->sev == PF_SEV_WARNING ? "warning: " : "", g->msg);
+    }
+    if (!rc) {
+        snprintf(f->model, sizeof(f->model), "%s", e->model);
+        snprintf(f->file, sizeof(f->file), "%s/%s", dir, e->file);
+        f->t = e->t;
+        rc = pf_cli_validate(f->file, blob, len, f->t, f->arm_max, o, NULL, NULL);
+    }
+    if (!rc) {
+        f->blob = blob;
+        f->len = f->t == PF_TARGET_ARM64 ? len : pf_blob_size(blob, len);
+    } else {
+        free(blob);
+    }
+    pf_bundle_free(&b);
+    pf_arena_free(a);
+    return rc;
+}
+
 int pf_cli_load(const char *input, const struct pf_compile_opts *o, int check,
                 struct pf_cli_loaded *f)
 {
     memset(f, 0, sizeof(*f));
+    if (pf_bundle_is(input)) {
+        f->krc = pf_kvm_probe(&f->caps) == PF_OK ? 0 : -f->caps.open_errno;
+        f->arm_max = o->arm_max ? o->arm_max : PF_ARM_EVENT_MAX;
+        int rc = load_bundle(input, o, f);
+        if (!rc && check)
+            rc = pf_cli_check_host(f, o);
+        if (rc) {
+            free(f->blob);
+            f->blob = NULL;
+            return rc;
+        }
+        describe(f);
+        return 0;
+    }
     char *buf;
     size_t len;
     int rc = pf_cli_read_input(input, &buf, &len);
@@ -338,6 +430,8 @@ int pf_cli_apply(const struct pf_cli *cli)
     int rc = pf_cli_load(cli->input, &cli->opts, 0, &f);
     if (rc)
         return rc;
+    if (f.model[0] && cli->verbose)
+        fprintf(stderr, "pmufc: %s\n", f.pick);
     if (f.t == PF_TARGET_ARM64)
         rc = pf_cli_usage_error("an arm64 filter is fixed before a VM's vCPUs run and cannot be applied to a "
                         "running VMM: start the VMM with 'pmufc run'");

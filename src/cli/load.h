@@ -33,12 +33,19 @@ struct pf_cli_loaded {
     int krc;                 /* pf_kvm_probe's result: 0, or -errno of opening /dev/kvm */
     struct pf_kvm_caps caps; /* this host's KVM, as probed */
     char desc[160];          /* "intel, ALLOW, 2 plain entries" */
+    /* From a bundle: the entry picked (model: perf's name or "generic";
+     * "" when FILE was no bundle), its file, and the pick said in words. */
+    char model[64], file[300], pick[600];
 };
 
 /* Reads FILE and turns it into a validated filter for the kernel: a
  * policy (or another tool's filter) is compiled (and verified), a filter
- * is validated; what is neither is one error; check: and
- * checked for this host (pf_cli_check_host).  Diagnostics go to standard
+ * is validated; what is neither is one error; a bundle (a folder with an
+ * index: kernel/bundle.h) gives this host's filter (for --target, else
+ * the rules of this host's KVM; --cpu MODEL: that model's, 'generic' the
+ * generic one), validated; no filter for this host is EX_UNAVAILABLE, a
+ * malformed index EX_DATAERR; check: and checked for this host
+ * (pf_cli_check_host).  Diagnostics go to standard
  * error.  Returns 0 (free f->blob after) or an exit status. */
 int pf_cli_load(const char *input, const struct pf_compile_opts *o, int check,
                 struct pf_cli_loaded *f);

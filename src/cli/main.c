@@ -32,6 +32,10 @@ enum {
 static const struct pf_cli_mode modes[] = {
     {.command = "compile", .operands = PF_CLI_READ, .run = pf_cli_compile,
      .synopsis = "pmufc [OPTION]... POLICY -o OUT   compile a policy into a KVM filter\n"},
+    {.command = "bundle", .operands = PF_CLI_READ, .run = pf_cli_bundle,
+     .synopsis = "pmufc bundle [OPTION]... POLICY -o DIR\n"
+                 "                                        compile it for every CPU model of its\n"
+                 "                                        targets into the bundle DIR\n"},
     {.opt = 'd', .exclusive = 1, .operands = PF_CLI_READ, .run = pf_cli_disassemble,
      .synopsis = "pmufc -d [OPTION]... BLOB         print a filter as text\n"},
     {.opt = OPT_CHECK, .exclusive = 1, .json = 1, .operands = PF_CLI_READ, .run = pf_cli_check,
@@ -79,7 +83,8 @@ static void usage(FILE *out)
     fputs("  FILE is any input: a policy, a filter's bytes (x86 or arm64), a QEMU\n"
           "  kvm-pmu-filter object, a kvmtool or qemu-arm string; filters are for this\n"
           "  host's rules unless --target.\n"
-          "  Every mode is also a command: compile, check, diff, stats, list, probe, run, apply.\n"
+          "  Every mode is also a command: compile, check, diff, stats, list, probe, run, apply;\n"
+          "  bundle makes a bundle (run, apply and probe take one: this host's filter).\n"
           "\n"
           "  -o, --output=FILE      write the filter to FILE ('-': standard output)\n"
           "  -f, --format=FORMAT    raw (the kernel's bytes; default), text, c, json, policy;\n"

@@ -169,7 +169,9 @@ int pf_cli_probe(const struct pf_cli *cli)
         return rc;
     }
     if (!cli->json) {
-        printf("filter: %s: %s\n", cli->input, f.desc);
+        if (f.model[0])
+            printf("bundle: %s\n", f.pick);
+        printf("filter: %s: %s\n", f.model[0] ? f.file : cli->input, f.desc);
         fflush(stdout);
     }
     struct trial t;
@@ -183,6 +185,14 @@ int pf_cli_probe(const struct pf_cli *cli)
         pf_cli_json_set(&j, o, "description", json_string(f.desc));
         pf_cli_json_set(&j, o, "result", t.result ? json_string(t.result) : json_null());
         pf_cli_json_set(&j, o, "reason", t.reason ? json_string(t.reason) : json_null());
+        json_t *b = json_null();
+        if (f.model[0]) {
+            b = json_object();
+            pf_cli_json_set(&j, b, "model", json_string(f.model));
+            pf_cli_json_set(&j, b, "file", json_string(f.file));
+            pf_cli_json_set(&j, b, "pick", json_string(f.pick));
+        }
+        pf_cli_json_set(&j, o, "bundle", b);
         pf_cli_json_set(&j, j.root, "filter", o);
         int jrc = pf_cli_json_end(&j);
         rc = rc ? rc : jrc;

@@ -243,6 +243,9 @@ int pf_cli_run(const struct pf_cli *cli)
     rc = pf_cli_load(input, &cli->opts, 1, &f);
     if (rc)
         return rc;
+    const char *v = getenv("PMUFC_VERBOSE");
+    if (f.model[0] && (cli->verbose || (v && *v && strcmp(v, "0"))))
+        fprintf(stderr, "pmufc: %s\n", f.pick);
     char *prog = find_program(argv[0], &rc);
     if (prog)
         rc = check_preloadable(prog);

@@ -20,8 +20,11 @@
  *
  * Environment:
  *   PMUFC_FILTER   path of the filter's bytes (`pmufc run` passes a sealed
- *                  memfd as /proc/self/fd/N); read when the shim loads
- *   PMUFC_TARGET   intel, amd or arm64: what the filter was made for
+ *                  memfd as /proc/self/fd/N), or of a bundle (a folder
+ *                  with an index, kernel/bundle.h: this host's filter is
+ *                  picked from it); read when the shim loads
+ *   PMUFC_TARGET   intel, amd or arm64: what the filter was made for; of a
+ *                  bundle, the target whose filters are picked from
  *                  (default: this host's)
  *   PMUFC_ARM_MAX  last arm64 event number (default 0xffff)
  *   PMUFC_FORCE_VENDOR  1: apply an x86 filter made for the other vendor's
@@ -43,6 +46,7 @@
 #include "kernel/apply.h"
 #include "base/arena.h"
 #include "kernel/blob_arm64.h"
+#include "kernel/bundle.h"
 #include "base/diag.h"
 #include "kernel/space.h"
 
@@ -75,6 +79,7 @@ static ioctl_fn next_ioctl;
 static uint8_t *filter;
 static size_t filter_len;
 static const char *filter_name = "(none)";
+static char *picked;                        /* a bundle's: the file picked (malloc'd) */
 static enum pf_target target;
 static unsigned arm_max;
 static int verbose;
@@ -171,6 +176,41 @@ static int read_filter(const char *path)
     return 0;
 }
 
+/* PMUFC_FILTER names a bundle: this host's entry for the target, by its
+ * CPU (kernel/bundle.h), becomes the filter's path.  The shim never takes
+ * another model's filter: no entry and no generic one is a problem, and
+ * the VMM stops at its first VM. */
+static int pick_from_bundle(const char *dir)
+{
+    struct pf_arena *a = pf_arena_new();
+    if (!a) {
+        snprintf(problem, sizeof(problem), "out of memory reading the bundle %s", dir);
+        return -1;
+    }
+    struct pf_diags d;
+    pf_diags_init(&d, a);
+    struct pf_host_id id;
+    pf_host_identity(&id);
+    struct pf_bundle b;
+    const struct pf_bundle_entry *e = NULL;
+    if (pf_bundle_open(dir, &b, &d) == PF_OK) {
+        e = pf_bundle_pick(&b, dir, target, NULL, &id, &d);
+        if (e && asprintf(&picked, "%s/%s", dir, e->file) < 0) {
+            picked = NULL;
+            snprintf(problem, sizeof(problem), "out of memory reading the bundle %s", dir);
+        }
+        pf_bundle_free(&b);
+    }
+    for (const struct pf_diag *p = d.head; p; p = p->next) {
+        if (p->sev == PF_SEV_ERROR && !problem[0])
+            snprintf(problem, sizeof(problem), "%s", p->msg);
+        else if (p->sev == PF_SEV_NOTE && e && verbose)
+            shim_say("%s", p->msg);
+    }
+    pf_arena_free(a);
+    return picked ? 0 : -1;
+}
+
 __attribute__((constructor)) static void shim_init(void)
 {
     next_ioctl = (ioctl_fn)(uintptr_t)dlsym(RTLD_NEXT, "ioctl");
@@ -216,6 +256,11 @@ __attribute__((constructor)) static void shim_init(void)
         return;
     }
     filter_name = path;
+    if (pf_bundle_is(path)) {
+        if (pick_from_bundle(path))
+            return;
+        filter_name = path = picked;
+    }
     if (read_filter(path))
         return;
     if (verbose)
