@@ -1,6 +1,8 @@
 /* format.c - the table of output formats and the one dispatch. */
 #include "formats/format.h"
 
+#include "formats/fmt_libvirt.h"
+
 #include <string.h>
 
 /* One row a format: its name, the architectures it serves and its emitter
@@ -22,6 +24,8 @@ static const struct {
     {"policy", PF_FORMAT_POLICY, 1, 1, pf_fmt_policy_x86, pf_fmt_policy_arm},
     {"kvmtool", PF_FORMAT_KVMTOOL, 0, 1, NULL, pf_fmt_arm_string},
     {"qemu-arm", PF_FORMAT_QEMU_ARM, 0, 1, NULL, pf_fmt_arm_string},
+    /* The fragment names a filter file: `pmufc libvirt FILE` (fmt_libvirt.h). */
+    {"libvirt", PF_FORMAT_LIBVIRT, 1, 1, pf_fmt_libvirt_x86, pf_fmt_libvirt_arm},
 };
 #define NFORMATS (sizeof(formats) / sizeof(formats[0]))
 
@@ -52,7 +56,7 @@ const char *pf_format_name(enum pf_format f)
 
 const char *pf_format_list(void)
 {
-    return "raw, text, qemu, qemu-rfc, c, json, policy, kvmtool or qemu-arm";
+    return "raw, text, qemu, qemu-rfc, c, json, policy, kvmtool, qemu-arm or libvirt";
 }
 
 int pf_format_serves(enum pf_format f, enum pf_target t)

@@ -15,6 +15,8 @@
  *   kvmtool   arm_string.c  arm64 range strings, out and in:
  *   qemu-arm                kvmtool's --pmu-filter, QEMU's arm property
  *   raw                     the blob itself (the caller writes it)
+ *   libvirt   fmt_libvirt.c the domain XML fragment for a filter file (its
+ *                           own entry, fmt_libvirt.h: it names files)
  *
  * The other way, foreign filters become policy text that pf_compile then
  * compiles, optimizes and verifies like any policy: qemu_import.h (QEMU's
@@ -43,10 +45,11 @@ enum pf_format {
     PF_FORMAT_POLICY,
     PF_FORMAT_KVMTOOL,  /* arm64 only */
     PF_FORMAT_QEMU_ARM, /* arm64 only */
+    PF_FORMAT_LIBVIRT,  /* pf_fmt_libvirt; rendered, it refuses */
 };
 
 /* "raw", "text", "qemu", "qemu-rfc", "c", "json", "policy", "kvmtool",
- * "qemu-arm".  PF_EPOLICY for an unknown name. */
+ * "qemu-arm", "libvirt".  PF_EPOLICY for an unknown name. */
 enum pf_status pf_format_parse(const char *name, enum pf_format *out);
 const char *pf_format_name(enum pf_format f);
 /* The names, for messages: "raw, text, qemu, ...". */
