@@ -14,6 +14,7 @@
  *   probe.c    --probe / probe
  *   run.c      run
  *   bundle.c   bundle
+ *   libvirt.c  libvirt
  * json.c writes the --json answers (one object, pmufc(1)'s schema);
  * warnings.c reads -W and --color.
  * Each mode does its work from start to finish (prints diagnostics and
@@ -95,6 +96,8 @@ pf_cli_mode_fn pf_cli_probe;                         /* probe.c */
 pf_cli_mode_fn pf_cli_run;
 /* bundle.c: the policy compiled for every CPU model, into the folder -o. */
 pf_cli_mode_fn pf_cli_bundle;
+/* libvirt.c: the domain XML fragment for a filter file. */
+pf_cli_mode_fn pf_cli_libvirt;
 
 /* warnings.c: -W's argument (NULL: -W alone, -Werror) into o; --color's
  * (NULL: always) into *on.  0, or a usage error's exit status. */

@@ -60,6 +60,9 @@ static const struct pf_cli_mode modes[] = {
     {.command = "run", .operands = PF_CLI_REST, .run = pf_cli_run,
      .synopsis = "pmufc run [OPTION]... FILE -- VMM [ARGS]...\n"
                  "                                        start VMM with the filter applied inside it\n"},
+    {.command = "libvirt", .operands = PF_CLI_FILE, .run = pf_cli_libvirt,
+     .synopsis = "pmufc libvirt [OPTION]... FILTER  the libvirt domain XML for QEMU under the\n"
+                 "                                        shim with the filter file FILTER\n"},
     {.opt = OPT_APPLY, .command = "apply", .vm_options = 1, .operands = PF_CLI_FILE,
      .run = pf_cli_apply,
      .synopsis = "pmufc --apply --pid PID [--vm-fd N] [OPTION]... FILE\n"

@@ -1,0 +1,174 @@
+/* libvirt.c - `pmufc libvirt [OPTION]... FILTER`: the libvirt domain XML
+ * fragment (formats/fmt_libvirt.h) that starts a domain's QEMU under the
+ * shim with the filter file FILTER.
+ *
+ * libvirt gives QEMU no file descriptor from pmufc, so the shim reads the
+ * filter from a file: FILTER must be a filter in the kernel's bytes (as
+ * `pmufc -o FILE.bin` writes it), which the shim reads each time the
+ * domain starts.  It is validated here for its target (--target, else what
+ * its bytes fit, else this host's rules), as `pmufc -d` reads it; it is
+ * not checked against this host, since the fragment may be made for
+ * another host of the same path layout (the shim checks when the VM is
+ * made).  The fragment names FILTER by its absolute path (a symbolic link
+ * as the last component stays one, so that replacing what it points to
+ * changes the domain's filter) and the shim `pmufc run` would preload
+ * (PMUFC_SHIM, else the build tree's when run from one, else the
+ * installed one).  Unlike the other modes' formats this one is written
+ * here, with fmt_libvirt.h, and not through filter.c's --format: it needs
+ * the two paths, which filter.c's renderers do not have. */
+#define _GNU_SOURCE
+#include "config.h"
+
+#include "cli/cli.h"
+#include "cli/filter.h"
+#include "cli/util.h"
+#include "formats/fmt_libvirt.h"
+#include "lang/policies.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#ifndef PMUFC_SHIM_PATH
+#define PMUFC_SHIM_PATH "/usr/local/lib/pmufc/pmufc-shim.so"
+#endif
+
+/* path made absolute: its folder resolved, its last component kept.
+ * Returns a malloc'd string, or NULL with errno. */
+static char *absolute(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+    if (!dir)
+        return NULL;
+    char *real = realpath(dir, NULL);
+    free(dir);
+    if (!real)
+        return NULL;
+    size_t n = strlen(real) + strlen(base) + 2;
+    char *full = malloc(n);
+    if (full)
+        snprintf(full, n, "%s%s%s", real, strcmp(real, "/") ? "/" : "", base);
+    free(real);
+    return full;
+}
+
+/* The shim the fragment preloads, as `pmufc run` finds it; it must load,
+ * or libvirt's QEMU would run unfiltered (the dynamic linker skips a
+ * preload it cannot load).  *shim: malloc'd, made absolute as FILTER is. */
+static int find_shim(char **shim)
+{
+    const char *s = getenv("PMUFC_SHIM");
+    char built[PATH_MAX], top[PATH_MAX];
+    if (!s || !*s) {
+        s = PMUFC_SHIM_PATH;
+        int n = 0;
+        if (pf_build_tree(top, sizeof(top), NULL, 0))
+            n = snprintf(built, sizeof(built), "%s/.libs/pmufc-shim.so", top);
+        if (n > 0 && (size_t)n < sizeof(built) && !access(built, R_OK))
+            s = built;
+    }
+    if (access(s, R_OK) || !(*shim = absolute(s)))
+        return pf_cli_fail(EX_UNAVAILABLE, "error: the shim %s: %s (reinstall pmufc, or name it with PMUFC_SHIM)",
+                           s, strerror(errno));
+    if (strchr(*shim, ':') || strchr(*shim, ' ')) {
+        int rc = pf_cli_fail(EX_UNAVAILABLE, "error: the shim's path %s has a ':' or a space, which "
+                             "LD_PRELOAD cannot carry", *shim);
+        free(*shim);
+        *shim = NULL;
+        return rc;
+    }
+    void *handle = dlopen(*shim, RTLD_NOW | RTLD_LOCAL);
+    if (!handle) {
+        free(*shim);
+        *shim = NULL;
+        return pf_cli_fail(EX_UNAVAILABLE, "error: the shim cannot be loaded: %s", dlerror());
+    }
+    dlclose(handle);
+    return 0;
+}
+
+/* QEMU runs as qemu.conf's user, rarely the file's owner: a file others
+ * cannot read stops every start of the domain (the filter) or lets it run
+ * unfiltered (the shim). */
+static void readable_by_all(struct pf_diags *d, const char *what, const char *path)
+{
+    struct stat st;
+    if (!stat(path, &st) && !(st.st_mode & S_IROTH))
+        pf_diag(d, PF_SEV_WARNING, NULL, "%s %s (mode %04o) is not readable by other users: QEMU's "
+                "user (qemu.conf's user, libvirt-qemu on Debian) must be able to read it",
+                what, path, (unsigned)(st.st_mode & 07777));
+}
+
+int pf_cli_libvirt(const struct pf_cli *cli)
+{
+    if (!strcmp(cli->input, "-"))
+        return pf_cli_usage_error("%s", "libvirt needs the filter's file, which the domain's QEMU "
+                                        "reads each time it starts, not standard input");
+    struct stat st;
+    if (!stat(cli->input, &st) && !S_ISREG(st.st_mode))
+        return pf_cli_fail(EX_NOINPUT, "error: %s is not a regular file: give the filter's file",
+                           cli->input);
+    struct pf_cli one = *cli;
+    char *buf;
+    int rc = pf_cli_read_input(cli->input, &buf, &one.len);
+    if (rc)
+        return rc;
+    one.buf = buf;
+    struct pf_input in;
+    rc = pf_cli_classify(&one, &in);
+    if (!rc && (!pf_input_as_filter(&in) || !one.len))
+        rc = pf_cli_fail(EX_DATAERR, "error: %s is no filter in the kernel's bytes, which is all the shim "
+                         "reads: compile it first (pmufc -o FILE.bin %s) and give FILE.bin",
+                         cli->input, cli->input);
+    struct pf_cli_decoded dec = {0};
+    if (!rc)
+        rc = pf_cli_decode(&one, &dec);
+    if (rc) {
+        pf_cli_decoded_free(&dec);
+        free(buf);
+        return rc;
+    }
+    char *shim = NULL, *filter = absolute(cli->input);
+    if (!filter)
+        rc = pf_cli_fail(EX_NOINPUT, "error: %s: %s", cli->input, strerror(errno));
+    else
+        rc = find_shim(&shim);
+    char *text = NULL;
+    size_t len = 0;
+    struct pf_diags d;
+    struct pf_arena *a = rc ? NULL : pf_cli_diags(&d, &cli->opts);
+    if (!rc && !a)
+        rc = pf_cli_fail(EX_SOFTWARE, "out of memory");
+    if (!rc) {
+        readable_by_all(&d, "the filter", filter);
+        readable_by_all(&d, "the shim", shim);
+        const struct pf_libvirt_env e = {shim, filter, dec.f.t, dec.f.arm_max,
+                                         cli->opts.force_vendor, cli->opts.werror};
+        FILE *m = open_memstream(&text, &len);
+        enum pf_status s = m ? pf_fmt_libvirt(m, &e, &d) : PF_ENOMEM;
+        if (m && fclose(m) && !s)
+            s = PF_ENOMEM;
+        pf_diags_print(stderr, &d);
+        if (s || pf_diags_failed(&d))
+            rc = s == PF_ENOMEM ? pf_cli_fail(EX_SOFTWARE, "out of memory") : EX_DATAERR;
+    }
+    if (!rc && cli->verbose)
+        fprintf(stderr, "pmufc: %s: %s filter; shim %s\n", filter, pf_target_name(dec.f.t), shim);
+    if (!rc)
+        rc = pf_cli_write_output(cli->output, text, len, 0);
+    pf_arena_free(a);
+    free(text);
+    free(shim);
+    free(filter);
+    pf_cli_decoded_free(&dec);
+    free(buf);
+    return rc;
+}
