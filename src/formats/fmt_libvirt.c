@@ -72,27 +72,40 @@ enum pf_status pf_fmt_libvirt(FILE *out, const struct pf_libvirt_env *e, struct 
         why = "the shim's path has a ':' or a space, which LD_PRELOAD cannot carry";
     else if (!xml_sayable(e->shim) || !xml_sayable(e->filter))
         why = "a path has a control character, which XML cannot carry";
+    else if (e->t == PF_TARGET_NONE && !e->bundle)
+        why = "a filter's target must be said (PMUFC_TARGET)";
     if (why) {
         if (d)
             pf_diag(d, PF_SEV_ERROR, NULL, "libvirt: %s", why);
         return PF_EPOLICY;
     }
     /* The comment holds no path: "--" may not appear in an XML comment. */
+    char what[96];
+    if (!e->bundle)
+        snprintf(what, sizeof(what), "the PMU event filter PMUFC_FILTER (%s)", pf_target_name(e->t));
+    else if (e->t == PF_TARGET_NONE)
+        snprintf(what, sizeof(what), "this host's filter from the bundle PMUFC_FILTER");
+    else
+        snprintf(what, sizeof(what), "this host's %s filter from the bundle PMUFC_FILTER",
+                 pf_target_name(e->t));
     fprintf(out,
             "<!-- pmufc %s: this domain's QEMU under pmufc's shim, which applies\n"
-            "     the PMU event filter PMUFC_FILTER (%s) to each VM it makes, or stops QEMU.\n"
-            "     A child of <domain> (virsh edit DOMAIN), which must declare libvirt's\n"
-            "     qemu namespace, or libvirt drops this element without a word:\n"
+            "       %s\n"
+            "     to each VM it makes, or stops QEMU.  A child of <domain> (virsh edit\n"
+            "     DOMAIN), which must declare libvirt's qemu namespace, or libvirt drops\n"
+            "     this element without a word:\n"
             "       <domain type='kvm' xmlns:qemu='" QEMU_NS "'>\n"
             "     QEMU's user (qemu.conf's user; libvirt-qemu on Debian) must be able to\n"
-            "     read both files, and where AppArmor confines QEMU, its profile must let\n"
-            "     it (pmufc(1), LIBVIRT). -->\n"
+            "     read the shim and PMUFC_FILTER, and where AppArmor confines QEMU, its\n"
+            "     profile must let it (pmufc(1), LIBVIRT). -->\n"
             "<qemu:commandline>\n",
-            PF_FORMAT_VERSION, pf_target_name(e->t));
+            PF_FORMAT_VERSION, what);
     env(out, "LD_PRELOAD", e->shim);
     env(out, "PMUFC_FILTER", e->filter);
-    env(out, "PMUFC_TARGET", pf_target_name(e->t));
-    if (e->t == PF_TARGET_ARM64 && e->arm_max != PF_ARM_EVENT_MAX) {
+    if (e->t != PF_TARGET_NONE)
+        env(out, "PMUFC_TARGET", pf_target_name(e->t));
+    if ((e->t == PF_TARGET_ARM64 || (e->bundle && e->t == PF_TARGET_NONE)) &&
+        e->arm_max != PF_ARM_EVENT_MAX) {
         char max[16];
         snprintf(max, sizeof(max), "0x%x", e->arm_max);
         env(out, "PMUFC_ARM_MAX", max);

@@ -1,6 +1,6 @@
 /* fmt_libvirt.h - the libvirt domain XML fragment that starts a domain's
- * QEMU under pmufc's LD_PRELOAD shim with a filter file (`pmufc libvirt
- * FILTER`, the format libvirt).
+ * QEMU under pmufc's LD_PRELOAD shim with a filter file or a bundle (`pmufc
+ * libvirt FILTER`, the format libvirt).
  *
  * The fragment names two files, the shim and the filter, which the
  * filter itself does not know: it is written from a struct pf_libvirt_env
@@ -17,9 +17,12 @@
  * domain's <qemu:env> elements set it. */
 struct pf_libvirt_env {
     const char *shim;   /* LD_PRELOAD: the shim's absolute path (no ':' nor space) */
-    const char *filter; /* PMUFC_FILTER: the filter file's absolute path */
-    enum pf_target t;   /* PMUFC_TARGET: intel, amd or arm64 */
-    unsigned arm_max;   /* PMUFC_ARM_MAX, written for arm64 when not PF_ARM_EVENT_MAX */
+    const char *filter; /* PMUFC_FILTER: the filter file's (or bundle's) absolute path */
+    int bundle;         /* filter is a bundle (kernel/bundle.h): the shim picks from it */
+    enum pf_target t;   /* PMUFC_TARGET: intel, amd or arm64; NONE (a bundle only): not
+                         * written, each host picks for its own target */
+    unsigned arm_max;   /* PMUFC_ARM_MAX, written for arm64 (or a bundle for any
+                         * target) when not PF_ARM_EVENT_MAX */
     int force_vendor;   /* PMUFC_FORCE_VENDOR=1 */
     int werror;         /* PMUFC_WERROR=1 */
 };
