@@ -12,7 +12,9 @@
 #include "kernel/apply.h"
 #include "base/arena.h"
 #include "kernel/blob_x86.h"
+#include "kernel/bundle.h"
 #include "core/compile.h"
+#include "lang/models.h"
 #include "base/diag.h"
 #include "base/io.h"
 #include "base/status.h"
@@ -308,11 +310,83 @@ int pmufc_compile_string(struct pmufc_ctx *ctx, const char *name, const char *te
     return compile_text(ctx);
 }
 
+/* The entry a bundle is read for: the context's CPU model (set_cpu:
+ * "generic" or a model by any name), else this host's; its target: the
+ * context's, else the model's, else the rules of this host's KVM. */
+static int bundle_for(struct pmufc_ctx *ctx, enum pf_target *t, const char **model)
+{
+    *t = to_pf(ctx->target);
+    *model = NULL;
+    if (ctx->cpu && !strcmp(ctx->cpu, PF_BUNDLE_GENERIC)) {
+        *model = PF_BUNDLE_GENERIC;
+    } else if (ctx->cpu) {
+        const struct pf_evtab_model *m = pf_model_find(ctx->cpu);
+        enum pf_target mt = pf_events_model_target(m);
+        if (!m) {
+            pf_diag(&ctx->diags, PF_SEV_ERROR, NULL, "unknown CPU model '%.*s%s'", PF_QUOTE(ctx->cpu));
+            return -EINVAL;
+        }
+        if (*t != PF_TARGET_NONE && *t != mt) {
+            pf_diag(&ctx->diags, PF_SEV_ERROR, NULL, "CPU model %s is %s, not %s", m->name,
+                    pf_target_name(mt), pf_target_name(*t));
+            return -EINVAL;
+        }
+        *model = m->name;
+        *t = mt;
+    }
+    if (*t == PF_TARGET_NONE)
+        *t = pf_load_host_target();
+    if (*t == PF_TARGET_NONE) {
+        pf_diag(&ctx->diags, PF_SEV_ERROR, NULL, "this host is neither Intel, AMD nor arm64: set a target");
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/* A bundle (kernel/bundle.h): this host's filter, validated, becomes the
+ * context's; the pick is said in a note.  No filter for this host:
+ * -ENODEV. */
+static int load_bundle(struct pmufc_ctx *ctx, const char *dir)
+{
+    enum pf_target t;
+    const char *model;
+    int rc = bundle_for(ctx, &t, &model);
+    if (rc)
+        return rc;
+    struct pf_host_id id;
+    pf_host_identity(&id);
+    struct pf_bundle b;
+    enum pf_status s = pf_bundle_open(dir, &b, &ctx->diags);
+    if (s != PF_OK)
+        return api_rc(s, &ctx->diags);
+    const struct pf_bundle_entry *e = pf_bundle_pick(&b, dir, t, model, &id, &ctx->diags);
+    uint8_t *blob = NULL;
+    size_t len = 0;
+    if (!e)
+        rc = -ENODEV;
+    else if ((s = pf_bundle_read(dir, e, PF_INPUT_LIMIT, &blob, &len, &ctx->diags)) != PF_OK)
+        rc = api_rc(s, &ctx->diags);
+    else if (asprintf(&ctx->text, "%s/%s", dir, e->file) < 0)
+        ctx->text = NULL, rc = -ENOMEM;
+    if (!rc) {
+        t = e->t;
+        struct pf_source src = {ctx->text, (const char *)blob, len};
+        s = pf_validate_filter(blob, len, t, arm_max(ctx), &src, &ctx->diags);
+        rc = s != PF_OK ? api_rc(s, &ctx->diags)
+                        : keep_filter(ctx, blob, t == PF_TARGET_ARM64 ? len : pf_blob_size(blob, len), t);
+    }
+    free(blob);
+    pf_bundle_free(&b);
+    return rc;
+}
+
 int pmufc_compile_file(struct pmufc_ctx *ctx, const char *path)
 {
     int rc = restart(ctx, path != NULL, path ? path : "");
     if (rc)
         return rc;
+    if (pf_bundle_is(path))
+        return load_bundle(ctx, path);
     /* "-" is a file here, not standard input as on the command line. */
     enum pf_status s = pf_read_file(strcmp(path, "-") ? path : "./-", PF_INPUT_LIMIT, &ctx->text,
                                     &ctx->src.len, &ctx->diags, NULL);

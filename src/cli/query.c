@@ -14,6 +14,7 @@
 #include "core/explain.h"
 #include "core/stats.h"
 #include "kernel/blob_x86.h"
+#include "kernel/bundle.h"
 #include "kernel/eval_arm64.h"
 #include "kernel/eval_x86.h"
 #include "kernel/host_x86.h"
@@ -580,6 +581,77 @@ static int shipped_allows(const char *path, enum pf_target t, struct tally *y)
     return rc;
 }
 
+/* The bundle beside the shipped filters (bin/NAME/): which models of
+ * each target it covers, into o (JSON) or as one line of text (-v, after
+ * the policy's line): "bundle NAME/: intel 37 models + generic, ...".
+ * Nothing when there is none; a bundle that cannot be read says so. */
+static void shipped_bundle(struct pf_cli_json *j, json_t *o, const struct pf_shipped *s, size_t i,
+                           int text)
+{
+    static const enum pf_target all[] = {PF_TARGET_INTEL, PF_TARGET_AMD, PF_TARGET_ARM64};
+    char dir[PF_SHIPPED_PATH + 300];
+    snprintf(dir, sizeof(dir), "%s/%s", s->bin, s->names[i]);
+    if (!pf_bundle_is(dir)) {
+        if (o)
+            pf_cli_json_set(j, o, "bundle", json_null());
+        return;
+    }
+    struct pf_diags d;
+    struct pf_arena *a = pf_cli_diags(&d, NULL);
+    struct pf_bundle b;
+    int ok = a && pf_bundle_open(dir, &b, &d) == PF_OK;
+    pf_arena_free(a);
+    json_t *bo = o ? json_object() : NULL, *to = o ? json_object() : NULL;
+    if (o) {
+        pf_cli_json_set(j, bo, "folder", json_string(dir));
+        pf_cli_json_set(j, bo, "targets", ok ? to : json_null());
+        pf_cli_json_set(j, o, "bundle", bo);
+        if (!ok)
+            json_decref(to);
+    }
+    const char *sep = " ";
+    if (text)
+        printf("%22s  bundle %s/:%s", "", s->names[i], ok ? "" : " unreadable");
+    for (size_t k = 0; ok && k < 3; k++) {
+        size_t nmodels = 0, nleft = 0;
+        int generic = 0;
+        json_t *models = o ? json_array() : NULL, *left = o ? json_array() : NULL;
+        for (size_t e = 0; e < b.n; e++) {
+            if (b.e[e].t != all[k])
+                continue;
+            if (!strcmp(b.e[e].model, PF_BUNDLE_GENERIC))
+                generic = 1;
+            else if (b.e[e].file && ++nmodels && o)
+                pf_cli_json_append(j, models, json_string(b.e[e].model));
+            else if (!b.e[e].file && ++nleft && o)
+                pf_cli_json_append(j, left, json_string(b.e[e].model));
+        }
+        if (!nmodels && !nleft && !generic) {
+            json_decref(models);
+            json_decref(left);
+            continue;
+        }
+        if (o) {
+            json_t *t = json_object();
+            pf_cli_json_set(j, t, "models", models);
+            pf_cli_json_set(j, t, "left_out", left);
+            pf_cli_json_set(j, t, "generic", json_boolean(generic));
+            pf_cli_json_set(j, to, pf_target_name(all[k]), t);
+        }
+        if (text) {
+            printf("%s%s %zu model%s%s", sep, pf_target_name(all[k]), nmodels, nmodels == 1 ? "" : "s",
+                   generic ? " + generic" : "");
+            if (nleft)
+                printf(" (%zu left out)", nleft);
+            sep = ", ";
+        }
+    }
+    if (text)
+        putchar('\n');
+    if (ok)
+        pf_bundle_free(&b);
+}
+
 /* --list-policies: per policy its name, the targets it is built for, the
  * first line of its header and, per target, what its filter allows: the
  * allowed share of the target's (select, umask) pairs (arm64: event
@@ -659,8 +731,10 @@ int pf_cli_list_policies(const struct pf_cli *cli)
             if (w > 0 && (size_t)w < sizeof(allows) - at)
                 at += (size_t)w;
         }
-        if (cli->json)
+        if (cli->json) {
+            shipped_bundle(&j, o, &s, i, 0);
             continue;
+        }
         if (strcmp(sep, "  ["))
             putchar(']');
         if (has_summary)
@@ -668,6 +742,8 @@ int pf_cli_list_policies(const struct pf_cli *cli)
         if (at)
             printf("  (allows %s)", allows);
         putchar('\n');
+        if (cli->verbose)
+            shipped_bundle(NULL, NULL, &s, i, 1);
     }
     pf_shipped_close(&s);
     if (!cli->json)

@@ -64,7 +64,9 @@ static void keep_diags(struct pf_bundle_made *out, const struct pf_diags *from)
         struct pf_loc loc = g->loc;
         loc.src = own_source(out, g->loc.src);
         const struct pf_loc *at = loc.src ? &loc : NULL;
-        if (g->sev == PF_SEV_WARNING)
+        /* A warning again, of its kind: the same -W settings make it an
+         * error again (and it keeps its [-Werror=KIND]). */
+        if (g->kind != PF_W_NONE)
             pf_warn(&out->diags, g->kind, at, "%s", g->msg);
         else
             pf_diag(&out->diags, g->sev, at, "%s", g->msg);
@@ -318,7 +320,8 @@ static enum pf_status compile_one(struct pf_bundle_made *out, const struct pf_co
 static void left_out(struct pf_bundle_made *out, enum pf_target t, const char *first_lacks,
                      const char *first_model, const struct text *names, size_t n)
 {
-    pf_diag(&out->diags, PF_SEV_WARNING, NULL,
+    /* Of the kind of a name a target cannot count: these models cannot. */
+    pf_warn(&out->diags, PF_W_NO_ENCODING, NULL,
             "%s: %zu %s CPU model%s left out of the bundle, %s tables lacking events the policy "
             "names ('%.*s%s' on %s): %s; hosts of %s get no filter from it",
             out->src.name, n, pf_target_name(t), n == 1 ? "" : "s", n == 1 ? "its" : "their",
@@ -395,6 +398,9 @@ enum pf_status pf_bundle_make(const char *name, const char *text, size_t len,
      * to the bundle's (a model left out). */
     out->diags.werror = o->werror;
     out->diags.no_warnings = o->no_warnings;
+    out->diags.wdisabled = o->wdisabled;
+    out->diags.wfatal = o->wfatal;
+    out->diags.color = o->color;
     out->src = (struct pf_source){name, text, len};
     if (o->cpu) {
         pf_diag(&out->diags, PF_SEV_ERROR, NULL,

@@ -8,7 +8,8 @@
  * with the generic names only (--cpu generic) and once per CPU model of
  * the target (events/models.tsv, in name order), each compilation
  * verified as any.  A model whose event tables lack a name the policy
- * uses is left out (a warning naming the models; an error under -W), its
+ * uses is left out (a warning naming the models, of the kind
+ * no-encoding: an error under -W or -Werror=no-encoding), its
  * entry in the index kept with FILE "-" so that its hosts fail closed
  * rather than take another model's filter; a policy whose names are not
  * all generic has no generic filter (a note).  Any other failure, for any

@@ -255,6 +255,11 @@ enum pf_status pf_bundle_parse(const char *name, const char *text, size_t len, s
         if (nl)
             *nl = 0;
         line++;
+        if (strchr(p, '\r')) {
+            fault(d, name, line, "a carriage return: its lines end in a newline alone");
+            pf_bundle_free(b);
+            return PF_EPOLICY;
+        }
         if (line == 1) {
             if (strcmp(p, PF_BUNDLE_MAGIC)) {
                 if (!strncmp(p, "pmufc-bundle ", 13))
@@ -550,8 +555,8 @@ const struct pf_bundle_entry *pf_bundle_pick(const struct pf_bundle *b, const ch
                 "names): no filter is loaded", name, who, nt, tn, nt == 1 ? "" : "s", tn);
         return NULL;
     }
-    pf_diag(d, PF_SEV_NOTE, NULL, "%s: this host's CPU (%s) is none of its %s models: %s's generic "
-            "filter %s", name, who, tn, tn, e->file);
+    pf_diag(d, PF_SEV_NOTE, NULL, "%s: this host's CPU (%s) is none of its %s models: %s generic: %s",
+            name, who, tn, tn, e->file);
     return e;
 }
 
