@@ -27,7 +27,10 @@
 #    a filter for the other x86 vendor's rules) makes `virsh start` fail
 #    with pmufc's message (with KVM only: without it QEMU makes no KVM VM
 #    and the shim has nothing to apply or refuse); and that the domain
-#    starts again once the file is good.  QEMU runs as Debian's
+#    starts again once the file is good; and that a shim QEMU's user
+#    cannot read is skipped by ld.so, leaving the domain running
+#    unfiltered with no pmufc line in its log (pmufc(1)'s warning, and
+#    why `pmufc libvirt` warns of such files).  QEMU runs as Debian's
 #    libvirt-qemu user, as on any host: the shim and the filters are
 #    copied to a folder it can read.  Whatever was started is stopped on
 #    exit.  PMUFC_LIBVIRT_TYPE=qemu forces a TCG domain.
@@ -304,6 +307,7 @@ a filter for the other vendor's rules (kvm): virsh start fails with pmufc's mess
 a bundle's domain starts and runs
 a bundle's domain: the shim picked and loaded this host's filter
 a bundle's domain (kvm): the shim applied it to the VM
+a shim QEMU's user cannot read: ld.so ignores it, the domain runs unfiltered, no pmufc line in its log
 virsh undefine: no domain left
 libvirtd and virtlogd stop"
 # skip_libvirt WHY: part 2 cannot run here: its cases are skipped, and
@@ -343,7 +347,7 @@ log=/var/log/libvirt/qemu
 # daemons, then lib.sh's cleanup.
 lv_cleanup() {
 	if test -S /run/libvirt/libvirt-sock; then
-		for n in pmufc-libvirt pmufc-other pmufc-bundle; do
+		for n in pmufc-libvirt pmufc-other pmufc-bundle pmufc-noshim; do
 			$V destroy "$n" >/dev/null 2>&1
 			$V undefine "$n" >/dev/null 2>&1
 		done
@@ -451,6 +455,8 @@ if test $type = kvm; then
 		fail "virsh's error: $(cat "$tmp/err")"
 	grep -qF "cannot apply the PMU event filter $filter to VM fd" "$log/$name.log" ||
 		fail "the log: $(grep pmufc "$log/$name.log")"
+	note "virsh start said:"
+	sed 's/^/#   /' "$tmp/err"
 	state=$($V domstate "$name" 2>&1)
 	test "$state" = "shut off"
 	verdict $? "a damaged filter file (kvm): the domain did not run" "domstate '$state'"
@@ -510,6 +516,25 @@ else
 fi
 $V destroy pmufc-bundle >/dev/null 2>&1
 $V undefine pmufc-bundle >/dev/null 2>&1
+
+# A shim QEMU's user cannot read: the dynamic linker skips it, QEMU runs
+# unfiltered, and only the missing pmufc lines (and ld.so's) tell: what
+# pmufc(1) warns of, and why `pmufc libvirt` warns of such files.
+cp "$shim" "$pub/private-shim.so" && chmod 600 "$pub/private-shim.so"
+PMUFC_SHIM=$pub/private-shim.so "$PMUFC" libvirt -o "$tmp/private.xml" "$filter" 2>"$tmp/err" ||
+	bail "no fragment: $(cat "$tmp/err")"
+domain_xml "$type" pmufc-noshim "$tmp/private.xml" >"$tmp/noshim-domain.xml"
+$V define "$tmp/noshim-domain.xml" >/dev/null 2>&1 || bail "cannot define pmufc-noshim"
+run $V start pmufc-noshim
+sleep 1
+state=$($V domstate pmufc-noshim 2>&1)
+begin "a shim QEMU's user cannot read: ld.so ignores it, the domain runs unfiltered, no pmufc line in its log"
+test "$st" = 0 && test "$state" = running || fail "start: exit $st, domstate '$state': $(cat "$tmp/err")"
+grep -q "ERROR: ld.so: object '$pub/private-shim.so' from LD_PRELOAD cannot be preloaded" "$log/pmufc-noshim.log" ||
+	fail "no ld.so line: $(tail -n 5 "$log/pmufc-noshim.log")"
+grep -q "^pmufc: " "$log/pmufc-noshim.log" && fail "a pmufc line: $(grep '^pmufc: ' "$log/pmufc-noshim.log")"
+$V destroy pmufc-noshim >/dev/null 2>&1
+$V undefine pmufc-noshim >/dev/null 2>&1
 
 run $V undefine "$name"
 $V list --all --name >"$tmp/list" 2>&1
