@@ -65,7 +65,7 @@ hasnt "$tmp/err" "did you mean" "--target sparc: nothing close, nothing suggeste
 # ... and for the language's keywords, where the parser expected one.
 printf 'defualt deny;\nalow event cycles;\nallow x86 selct=0x3c;\nfoo;\n' >k.pf
 expect 65 "misspelt keywords" "$PMUFC" -t intel k.pf -o x.bin
-has "$tmp/err" "k.pf:1:1: error: unexpected identifier 'defualt', expected 'allow', 'deny', 'default', 'target', 'cpu' or 'include': did you mean 'default'?" "defualt: did you mean 'default'"
+has "$tmp/err" "k.pf:1:1: error: unexpected identifier 'defualt', expected 'allow', 'deny', 'default', 'target', 'cpu', 'include' or 'expect': did you mean 'default'?" "defualt: did you mean 'default'"
 has "$tmp/err" "k.pf:2:1: error: unexpected identifier 'alow', expected" "alow: reported in the same run"
 has "$tmp/err" "did you mean 'allow'?" "alow: did you mean 'allow'"
 has "$tmp/err" "did you mean 'select'?" "selct: did you mean 'select'"
