@@ -109,7 +109,7 @@ static void readable_by_all(struct pf_diags *d, const char *what, const char *pa
         return;
     mode_t need = S_ISDIR(st.st_mode) ? S_IXOTH : S_IROTH;
     if (!(st.st_mode & need))
-        pf_diag(d, PF_SEV_WARNING, NULL, "%s %s (mode %04o) is not %s by other users: QEMU's "
+        pf_warn(d, PF_W_LIBVIRT, NULL, "%s %s (mode %04o) is not %s by other users: QEMU's "
                 "user (qemu.conf's user, libvirt-qemu on Debian) must be able to read it",
                 what, path, (unsigned)(st.st_mode & 07777),
                 S_ISDIR(st.st_mode) ? "searchable" : "readable");
