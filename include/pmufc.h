@@ -126,7 +126,13 @@ PMUFC_API int pmufc_set_force_vendor(struct pmufc_ctx *ctx, int on);
  * filter (the diagnostics say where and why); -ENOMEM;
  * -ENOTRECOVERABLE when verification found a bug in pmufc (nothing is
  * kept); from pmufc_compile_file also the errno of opening or reading
- * path (-ENOENT, -EACCES, ...) and -EFBIG above 64 MiB. */
+ * path (-ENOENT, -EACCES, ...) and -EFBIG above 64 MiB.
+ * pmufc_compile_file of a bundle (a folder made by `pmufc bundle`, since
+ * 0.3): the filter of this host's CPU model from it (pmufc_set_cpu: that
+ * model's, "generic" the generic one), else its generic filter, for the
+ * context's target (default: this host's KVM's rules), validated; a note
+ * says which; -ENODEV when it has none for this host, -EINVAL for a
+ * malformed index. */
 PMUFC_API int pmufc_compile_file(struct pmufc_ctx *ctx, const char *path);
 PMUFC_API int pmufc_compile_string(struct pmufc_ctx *ctx, const char *name, const char *text,
                                    size_t len);
