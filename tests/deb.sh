@@ -4,7 +4,8 @@
 #
 #   - `dpkg-buildpackage -us -uc -b` builds pmufc, libpmufc0 and
 #     libpmufc-dev (its quick test subset included, debian/rules), and
-#     `debian/rules clean` leaves the tree exactly as it was;
+#     `debian/rules clean` leaves the tree exactly as it was; every file
+#     of debian/ is in Makefile.am's EXTRA_DIST;
 #   - lintian (-I -E --pedantic): no error, no warning, and every other tag
 #     it prints is listed with why in debian/README.lintian;
 #   - the symbols file lists exactly the functions of include/pmufc.h, and
@@ -112,6 +113,14 @@ snapshot() {
 	} | LC_ALL=C sort) >"$2"
 }
 snapshot "$src" "$tmp/tree.before"
+
+# Makefile.am lists debian/'s files one by one in EXTRA_DIST (the tarball
+# builds the packages too): every one of them.
+begin "every file of debian/ is in Makefile.am's EXTRA_DIST"
+(cd "$src" && find debian -type f) | LC_ALL=C sort >"$tmp/debfiles"
+while IFS= read -r f; do
+	grep -q "[[:space:]]$f\([[:space:]]\|\$\)" "$src/Makefile.am" || fail "$f is not in EXTRA_DIST"
+done <"$tmp/debfiles"
 
 # 2. The build.
 begin "dpkg-buildpackage -us -uc -b builds $pkgs $ver"
@@ -279,8 +288,8 @@ has "$tmp/out" "allow" "--check on an installed filter: instructions retired (0x
 # VMM: it makes a VM through libc's ioctl and checks its own state).  A
 # wrapper records what LD_PRELOAD pmufc gave it, then becomes test-vmm.
 vmm=$TESTS_BUILDDIR/loader/test-vmm
-test -f "$shim" && test ! -f "${shim%.so}.la" && ok "the shim is $shim (no .la beside it)" ||
-	bad "no $shim, or a .la beside it"
+test -f "$shim" && test ! -f "${shim%.so}.la"
+verdict $? "the shim is $shim (no .la beside it)" "no $shim, or a .la beside it"
 kvm=no
 { true </dev/kvm; } 2>/dev/null && kvm=yes
 note "/dev/kvm: $kvm"
