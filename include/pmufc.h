@@ -114,6 +114,12 @@ PMUFC_API int pmufc_set_arm_max(struct pmufc_ctx *ctx, unsigned last_event);
 /* Warnings as errors; warnings dropped. */
 PMUFC_API int pmufc_set_werror(struct pmufc_ctx *ctx, int on);
 PMUFC_API int pmufc_set_warnings(struct pmufc_ctx *ctx, int on);
+/* One kind of warning, by its name as pmufc's -W options give it
+ * ("overridden", "fixed-twin"; pmufc(1) DIAGNOSTICS lists them):
+ * PMUFC_WARN_OFF drops it, PMUFC_WARN_ON reports it (the default),
+ * PMUFC_WARN_ERROR makes it an error.  -EINVAL for an unknown kind. */
+enum pmufc_warn_mode { PMUFC_WARN_OFF, PMUFC_WARN_ON, PMUFC_WARN_ERROR };
+PMUFC_API int pmufc_set_warning(struct pmufc_ctx *ctx, const char *kind, enum pmufc_warn_mode mode);
 /* Let pmufc_apply_vm and pmufc_probe_filter hand an x86 filter made for
  * the other vendor's rules than this host's KVM applies to the kernel (a
  * warning; an error under pmufc_set_werror).  Off by default: such a
@@ -156,6 +162,9 @@ PMUFC_API enum pmufc_target pmufc_get_target(const struct pmufc_ctx *ctx);
 PMUFC_API unsigned pmufc_diag_count(const struct pmufc_ctx *ctx);
 /* 0, or -ERANGE when i >= pmufc_diag_count(). */
 PMUFC_API int pmufc_diag_get(const struct pmufc_ctx *ctx, unsigned i, struct pmufc_diag *out);
+/* The kind of diagnostic i when it is a warning, or an error made of one
+ * ("overridden"); NULL for the others and when i >= pmufc_diag_count(). */
+PMUFC_API const char *pmufc_diag_kind(const struct pmufc_ctx *ctx, unsigned i);
 /* Diagnostic i as the pmufc command prints it: "FILE:LINE:COL: error:
  * message", then the source line and a caret, NUL-terminated.  Returns
  * its length without the NUL (buf may be NULL, or too small: the text is

@@ -35,6 +35,7 @@ struct pmufc_ctx {
     char *cpu;
     unsigned arm_max;
     int werror, no_warnings;
+    unsigned wdisabled, wfatal; /* by kind: pmufc_set_warning */
     int force_vendor;
 
     /* The filter. */
@@ -135,6 +136,8 @@ static int begin(struct pmufc_ctx *ctx)
     pf_diags_init(&ctx->diags, ctx->arena);
     ctx->diags.werror = ctx->werror;
     ctx->diags.no_warnings = ctx->no_warnings;
+    ctx->diags.wdisabled = ctx->wdisabled;
+    ctx->diags.wfatal = ctx->wfatal;
     return 0;
 }
 
@@ -248,6 +251,17 @@ int pmufc_set_warnings(struct pmufc_ctx *ctx, int on)
     return 0;
 }
 
+int pmufc_set_warning(struct pmufc_ctx *ctx, const char *kind, enum pmufc_warn_mode mode)
+{
+    enum pf_warning w = kind ? pf_warning_find(kind) : PF_W_NONE;
+    if (!ctx || w == PF_W_NONE || (unsigned)mode > PMUFC_WARN_ERROR)
+        return -EINVAL;
+    unsigned bit = 1u << w;
+    ctx->wdisabled = mode == PMUFC_WARN_OFF ? ctx->wdisabled | bit : ctx->wdisabled & ~bit;
+    ctx->wfatal = mode == PMUFC_WARN_ERROR ? ctx->wfatal | bit : ctx->wfatal & ~bit;
+    return 0;
+}
+
 static unsigned arm_max(const struct pmufc_ctx *ctx)
 {
     return ctx->arm_max ? ctx->arm_max : PF_ARM_EVENT_MAX;
@@ -266,6 +280,8 @@ static int compile_text(struct pmufc_ctx *ctx)
     o.arm_max = arm_max(ctx);
     o.werror = ctx->werror;
     o.no_warnings = ctx->no_warnings;
+    o.wdisabled = ctx->wdisabled;
+    o.wfatal = ctx->wfatal;
     enum pf_status s = pf_compile(ctx->name, ctx->text, ctx->src.len, &o, &ctx->comp);
     if (s == PF_ENOTARGET && o.target == PF_TARGET_NONE &&
         pf_load_host_target() == PF_TARGET_ARM64) {
@@ -476,6 +492,12 @@ int pmufc_diag_get(const struct pmufc_ctx *ctx, unsigned i, struct pmufc_diag *o
     }
     out->message = d->msg;
     return 0;
+}
+
+const char *pmufc_diag_kind(const struct pmufc_ctx *ctx, unsigned i)
+{
+    const struct pf_diag *d = nth(ctx, i);
+    return d ? pf_warning_name(d->kind) : NULL;
 }
 
 ssize_t pmufc_diag_format(const struct pmufc_ctx *ctx, unsigned i, char *buf, size_t size)

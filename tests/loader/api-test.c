@@ -118,6 +118,34 @@ static void test_compile(void)
           "set_warnings(0): no warnings kept");
     pmufc_set_warnings(ctx, 1);
 
+    /* One kind at a time, by its -W name. */
+    rc = pmufc_compile_string(ctx, "over.pf", over, strlen(over));
+    const char *kind = pmufc_diag_kind(ctx, 0);
+    check(rc == 0 && kind && !strcmp(kind, "overridden"), "diag_kind: the warning's kind: %s",
+          kind ? kind : "(none)");
+    check(pmufc_diag_kind(ctx, pmufc_diag_count(ctx)) == NULL, "diag_kind past the end: NULL");
+    tl = pmufc_diag_format(ctx, 0, text, sizeof(text));
+    check(tl > 0 && strstr(text, "[-Woverridden]"), "diag_format: the kind in brackets");
+    check(pmufc_set_warning(ctx, "overriden", PMUFC_WARN_OFF) == -EINVAL &&
+              pmufc_set_warning(ctx, NULL, PMUFC_WARN_OFF) == -EINVAL &&
+              pmufc_set_warning(ctx, "overridden", (enum pmufc_warn_mode)7) == -EINVAL,
+          "set_warning: an unknown kind or mode is -EINVAL");
+    check(pmufc_set_warning(ctx, "overridden", PMUFC_WARN_ERROR) == 0 &&
+              pmufc_compile_string(ctx, "over.pf", over, strlen(over)) == -EINVAL &&
+              !pmufc_diag_get(ctx, 0, &d) && d.severity == PMUFC_ERROR && pmufc_diag_kind(ctx, 0) &&
+              !strcmp(pmufc_diag_kind(ctx, 0), "overridden"),
+          "set_warning(ERROR): that kind fails the compile, an error of its kind");
+    check(pmufc_set_warning(ctx, "overridden", PMUFC_WARN_OFF) == 0 &&
+              pmufc_compile_string(ctx, "over.pf", over, strlen(over)) == 0 && pmufc_diag_count(ctx) == 0,
+          "set_warning(OFF): that kind dropped");
+    check(pmufc_set_warning(ctx, "fixed-twin", PMUFC_WARN_ERROR) == 0 &&
+              pmufc_compile_string(ctx, "over.pf", over, strlen(over)) == 0,
+          "set_warning(ERROR) of another kind: the compile still passes");
+    pmufc_set_warning(ctx, "overridden", PMUFC_WARN_ON);
+    pmufc_set_warning(ctx, "fixed-twin", PMUFC_WARN_ON);
+    check(pmufc_compile_string(ctx, "over.pf", over, strlen(over)) == 0 && pmufc_diag_count(ctx) > 0,
+          "set_warning(ON): back");
+
     /* Files. */
     rc = pmufc_compile_file(ctx, "/nonexistent/pmufc.pf");
     check(rc == -ENOENT && diag_has(ctx, PMUFC_ERROR, "No such file"), "compile_file: missing file -ENOENT, said so");
