@@ -310,8 +310,11 @@ static void apply_or_die(int fd, const char *what)
     }
     struct pf_ioctl_via via = {via_next, NULL, NULL};
     enum pf_status rc = pf_check_host(target, filter, filter_len, &host, force_vendor, &d);
-    for (const struct pf_diag *p = d.head; p && !rc; p = p->next)
-        shim_say("%s%s", p->sev == PF_SEV_WARNING ? "warning: " : "note: ", p->msg);
+    for (const struct pf_diag *p = d.head; p && !rc; p = p->next) {
+        const char *kind = pf_warning_name(p->kind); /* as pmufc prints it: [-Wforce-vendor] */
+        shim_say("%s%s%s%s%s", p->sev == PF_SEV_WARNING ? "warning: " : "note: ", p->msg,
+                 kind ? " [-W" : "", kind ? kind : "", kind ? "]" : "");
+    }
     if (!rc) {
         pf_diags_init(&d, a);
         d.no_warnings = 1; /* `pmufc run` showed the validator's warnings */
