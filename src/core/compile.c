@@ -48,8 +48,9 @@ static enum pf_status choose_model(struct pf_compiled *c, const struct pf_compil
                 PF_QUOTE(name), near[0], also);
     else
         pf_diag(&c->diags, PF_SEV_ERROR, loc,
-                "unknown CPU model '%.*s%s': give a name from --list-cpus or a CPUID string such "
-                "as %s", PF_QUOTE(name), pf_model_id_example(t));
+                "unknown CPU model '%.*s%s': give a name from --list-cpus or %s such as %s",
+                PF_QUOTE(name), t == PF_TARGET_ARM64 ? "a MIDR" : "a CPUID string",
+                pf_model_id_example(t));
     const char *best = pf_model_best(name, t);
     if (best) {
         c->model = pf_model_find(best);
@@ -213,7 +214,7 @@ static enum pf_status run(const char *name, const char *text, size_t len,
     c->ir = pf_ir_build(c->policy, c->target, arm_max);
     if (!c->ir)
         return PF_ENOMEM;
-    pf_lint(c->policy, c->ir, &c->diags);
+    pf_lint(c->policy, c->ir, c->model, &c->diags);
     if (pf_expect_check(c->policy, c->ir, c->model, &c->diags) != PF_OK)
         return PF_ENOMEM;
     if (pf_diags_failed(&c->diags))
