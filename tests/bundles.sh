@@ -121,9 +121,9 @@ done
 test -s "$tmp/dups" && fail "model-only: two files with the same bytes"
 expect 65 "bundle -W model-only.pf: a model left out is an error" \
 	"$PMUFC" bundle -W -o "$tmp/mo-w" "$cases/model-only.pf"
-expect 65 "bundle -Werror=no-encoding model-only.pf: the warning's kind made an error" \
-	"$PMUFC" bundle -Werror=no-encoding -o "$tmp/mo-w" "$cases/model-only.pf"
-has "$tmp/err" "[-Werror=no-encoding]" "... and said so"
+expect 65 "bundle -Werror=bundle-coverage model-only.pf: the warning's kind made an error" \
+	"$PMUFC" bundle -Werror=bundle-coverage -o "$tmp/mo-w" "$cases/model-only.pf"
+has "$tmp/err" "[-Werror=bundle-coverage]" "... and said so"
 begin "bundle -W model-only.pf: nothing written"
 test -e "$tmp/mo-w" && fail "$tmp/mo-w exists"
 ls "$tmp" | grep -q '^mo-w\.' && fail "left behind: $(ls "$tmp" | grep '^mo-w\.')"

@@ -30,6 +30,7 @@ static const char *const warning_names[PF_W_COUNT] = {
     [PF_W_VENDOR_GUESS] = "vendor-guess",
     [PF_W_QEMU] = "qemu",
     [PF_W_LIBVIRT] = "libvirt",
+    [PF_W_BUNDLE_COVERAGE] = "bundle-coverage",
 };
 
 const char *pf_warning_name(enum pf_warning w)

@@ -52,6 +52,7 @@ enum pf_warning {
     PF_W_VENDOR_GUESS,   /* a filter read by a guessed vendor looks like the other's */
     PF_W_QEMU,           /* QEMU's JSON: what QEMU or KVM read otherwise */
     PF_W_LIBVIRT,        /* a libvirt fragment QEMU may not be able to use */
+    PF_W_BUNDLE_COVERAGE, /* CPU models a bundle leaves out (their tables lack a name) */
     PF_W_COUNT
 };
 

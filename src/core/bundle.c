@@ -320,8 +320,7 @@ static enum pf_status compile_one(struct pf_bundle_made *out, const struct pf_co
 static void left_out(struct pf_bundle_made *out, enum pf_target t, const char *first_lacks,
                      const char *first_model, const struct text *names, size_t n)
 {
-    /* Of the kind of a name a target cannot count: these models cannot. */
-    pf_warn(&out->diags, PF_W_NO_ENCODING, NULL,
+    pf_warn(&out->diags, PF_W_BUNDLE_COVERAGE, NULL,
             "%s: %zu %s CPU model%s left out of the bundle, %s tables lacking events the policy "
             "names ('%.*s%s' on %s): %s; hosts of %s get no filter from it",
             out->src.name, n, pf_target_name(t), n == 1 ? "" : "s", n == 1 ? "its" : "their",
