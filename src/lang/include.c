@@ -6,9 +6,11 @@
  * reads within one. */
 #include "base/arena.h"
 #include "base/io.h"
+#include "base/suggest.h"
 #include "lang/include.h"
 #include "lang/policies.h"
 
+#include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,31 +41,115 @@ static char *candidate(struct pf_arena *a, const char *dir, size_t dirlen, const
     return p && stat(p, &st) == 0 ? p : NULL;
 }
 
-/* The first candidate that exists: absolute as is; else next to the
- * including file, then in each include folder.  The installed policy
- * folder among them (PMUFC_POLICYDIR, which the program puts last) stands
- * for the shipped policies wherever pf_shipped_dirs() finds them: run
- * uninstalled from its build tree, pmufc reads that tree's own. */
-static char *find(struct pf_parse_ctx *ctx, const char *name)
+/* The folders a relative name is looked up in, in order: the including
+ * file's (the working folder for standard input or a bare name: ""),
+ * then each include folder.  The installed policy folder among them
+ * (PMUFC_POLICYDIR, which the program puts last) stands for the shipped
+ * policies wherever pf_shipped_dirs() finds them: run uninstalled from its
+ * build tree, pmufc reads that tree's own.  Returns how many (at most
+ * max), each in the arena. */
+static size_t search_dirs(struct pf_parse_ctx *ctx, const char **out, size_t max)
 {
-    if (name[0] == '/')
-        return pf_arena_strndup(ctx->arena, name, strlen(name));
     const char *from = ctx->src->name;
     const char *slash = strcmp(from, "-") ? strrchr(from, '/') : NULL;
-    char *p = candidate(ctx->arena, from, slash ? (size_t)(slash - from) : 0, name);
-    if (p)
-        return p;
-    for (const char *const *d = ctx->opts ? ctx->opts->include_dirs : NULL; d && *d; d++) {
+    size_t n = 0;
+    out[n++] = slash ? pf_arena_strndup(ctx->arena, from, (size_t)(slash - from ? slash - from : 1)) : "";
+    for (const char *const *d = ctx->opts ? ctx->opts->include_dirs : NULL; d && *d && n < max; d++) {
         const char *dir = *d;
 #ifdef PMUFC_POLICYDIR
         char src[PATH_MAX + 16], bin[PATH_MAX + 16];
         if (!strcmp(dir, PMUFC_POLICYDIR) && pf_shipped_dirs(src, sizeof(src), bin, sizeof(bin)) >= 0)
-            dir = src;
+            dir = pf_arena_strndup(ctx->arena, src, strlen(src));
 #endif
-        if ((p = candidate(ctx->arena, dir, strlen(dir), name)))
+        if (dir)
+            out[n++] = dir;
+    }
+    return n;
+}
+
+enum { MAX_DIRS = 64 };
+
+/* The first candidate that exists: absolute as is; else in each folder of
+ * search_dirs in turn. */
+static char *find(struct pf_parse_ctx *ctx, const char *name)
+{
+    if (name[0] == '/')
+        return pf_arena_strndup(ctx->arena, name, strlen(name));
+    const char *dirs[MAX_DIRS];
+    size_t n = search_dirs(ctx, dirs, MAX_DIRS);
+    for (size_t i = 0; i < n; i++) {
+        char *p = candidate(ctx->arena, dirs[i], strlen(dirs[i]), name);
+        if (p)
             return p;
     }
     return NULL;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A name for "did you mean": the policy files (*.pf) of the folders
+ * searched, compared as the name was written (with ".pf" or without).
+ * A name with folders in it is looked for in that folder of each. */
+static const char *closest_file(struct pf_parse_ctx *ctx, const char *name, const char *const *dirs,
+                                size_t ndirs)
+{
+    const char *base = strrchr(name, '/');
+    size_t sub = base ? (size_t)(base - name) : 0;
+    base = base ? base + 1 : name;
+    size_t blen = strlen(base);
+    int with_pf = blen >= 3 && !strcmp(base + blen - 3, ".pf");
+    const char *words[257];
+    size_t nw = 0;
+    for (size_t i = 0; i < ndirs && nw < 256; i++) {
+        char *dir = sub ? join(ctx->arena, dirs[i], strlen(dirs[i]), pf_arena_strndup(ctx->arena, name, sub))
+                        : pf_arena_strndup(ctx->arena, dirs[i], strlen(dirs[i]));
+        DIR *dp = dir ? opendir(*dir ? dir : ".") : NULL;
+        if (!dp)
+            continue;
+        for (struct dirent *e; nw < 256 && (e = readdir(dp));) {
+            size_t len = strlen(e->d_name);
+            if (len <= 3 || strcmp(e->d_name + len - 3, ".pf"))
+                continue;
+            words[nw++] = pf_arena_strndup(ctx->arena, e->d_name, with_pf ? len : len - 3);
+            if (!words[nw - 1])
+                nw--;
+        }
+        closedir(dp);
+    }
+    words[nw] = NULL;
+    /* readdir's order is the file system's: sort, so that a tie between
+     * two names is broken alike everywhere. */
+    qsort(words, nw, sizeof(words[0]), by_name);
+    const char *best = pf_closest(base, words);
+    if (!best || !strcmp(best, base))
+        return NULL;
+    return sub ? pf_arena_printf(ctx->arena, "%.*s/%s", (int)sub, name, best) : best;
+}
+
+/* "cannot find NAME (looked in A, B and C)" and what it was likely meant
+ * to be. */
+static void not_found(struct pf_parse_ctx *ctx, const char *name, const struct pf_loc *loc)
+{
+    const char *dirs[MAX_DIRS];
+    size_t n = name[0] == '/' ? 0 : search_dirs(ctx, dirs, MAX_DIRS);
+    char *list = pf_arena_strndup(ctx->arena, "", 0);
+    for (size_t i = 0; list && i < n; i++) {
+        int dup = 0; /* said once, "" as "." */
+        for (size_t j = 0; j < i; j++)
+            dup |= !strcmp(*dirs[i] ? dirs[i] : ".", *dirs[j] ? dirs[j] : ".");
+        if (!dup)
+            list = pf_arena_printf(ctx->arena, "%s%s%s", list, *list ? ", " : "", *dirs[i] ? dirs[i] : ".");
+    }
+    if (n && list)
+        pf_diag(ctx->diags, PF_SEV_ERROR, loc, "cannot find '%.*s%s' (looked in %s)", PF_QUOTE(name), list);
+    else
+        pf_diag(ctx->diags, PF_SEV_ERROR, loc, "cannot find '%.*s%s'", PF_QUOTE(name));
+    const char *near = n ? closest_file(ctx, name, dirs, n) : NULL;
+    if (near)
+        pf_diag(ctx->diags, PF_SEV_NOTE, loc, "did you mean '%s'?", near);
 }
 
 static void cycle(struct pf_parse_ctx *ctx, const char *path, const struct pf_loc *loc,
@@ -85,12 +171,7 @@ void pf_include(struct pf_parse_ctx *ctx, const char *name, const struct pf_loc 
     }
     char *path = find(ctx, name);
     if (!path) {
-        pf_diag(ctx->diags, PF_SEV_ERROR, loc,
-                "cannot find '%.*s%s' (looked next to %s%s)", PF_QUOTE(name),
-                strcmp(ctx->src->name, "-") ? ctx->src->name : "the working folder",
-                ctx->opts && ctx->opts->include_dirs && *ctx->opts->include_dirs
-                    ? " and in the policy folders"
-                    : "");
+        not_found(ctx, name, loc);
         return;
     }
     struct stat st;

@@ -163,9 +163,55 @@ static int resolve_raw(struct pf_match *m, struct pf_arena *a, struct pf_diags *
     return 0;
 }
 
+static const enum pf_target name_targets[3] = {PF_TARGET_INTEL, PF_TARGET_AMD, PF_TARGET_ARM64};
+
+/* The targets outside m's scope whose names know m's name or pattern
+ * (with the model on its own target), as bits of name_targets: a name
+ * written under the wrong scope (`amd event INST_RETIRED.ANY_P` with an
+ * Intel model). */
+static unsigned known_elsewhere(const struct pf_match *m, const struct pf_evtab_model *model)
+{
+    unsigned found = 0;
+    for (int v = 0; v < 3; v++) {
+        enum pf_target t = name_targets[v];
+        if (pf_scope_applies(m->scope, t))
+            continue;
+        const struct pf_evtab_model *use = pf_events_model_target(model) == t ? model : NULL;
+        struct pf_enc buf[32];
+        size_t n;
+        if (m->pattern ? pf_events_match(use, t, m->name, NULL, 0, &n) != 0
+                       : !pf_events_lookup(use, t, m->name, buf, 32, &n))
+            found |= 1u << v;
+    }
+    return found;
+}
+
+/* A name known only under another scope: the scope to write. */
+static void wrong_scope(const struct pf_match *m, const struct pf_evtab_model *model, unsigned found,
+                        struct pf_diags *d)
+{
+    const char *scope = found == 3 ? "x86" : found & 1 ? "intel" : found & 2 ? "amd" : "arm";
+    const char *whose = found == 3 ? "an intel and amd" : found & 1 ? "an intel" : found & 2 ? "an amd" : "an arm64";
+    enum pf_target mt = pf_events_model_target(model);
+    int v = mt == PF_TARGET_INTEL ? 0 : mt == PF_TARGET_AMD ? 1 : 2;
+    const char *from = model && (found >> v & 1) ? model->name : "the generic names";
+    if (m->pattern)
+        pf_diag(d, PF_SEV_ERROR, &m->loc, "no %s event matches '%.*s%s': it matches %s names (%s)",
+                pf_scope_name(m->scope), PF_QUOTE(m->name), whose + 3 /* "an " */, from);
+    else
+        pf_diag(d, PF_SEV_ERROR, &m->loc, "no %s event is named '%.*s%s': it is %s event (%s)",
+                pf_scope_name(m->scope), PF_QUOTE(m->name), whose, from);
+    pf_diag(d, PF_SEV_NOTE, &m->loc, "did you mean '%s event %.*s%s'?", scope, PF_QUOTE(m->name));
+}
+
 static void unknown_name(const struct pf_match *m, const struct pf_evtab_model *model,
                          struct pf_diags *d)
 {
+    unsigned found = known_elsewhere(m, model);
+    if (found) {
+        wrong_scope(m, model, found, d);
+        return;
+    }
     const char *near[3];
     enum pf_target t = pf_events_model_target(model);
     size_t n = m->pattern ? pf_events_suggest_pattern(model, t, m->name, near, 3)
@@ -211,10 +257,9 @@ static int match_pattern(struct pf_match *m, const struct pf_evtab_model *use, e
 static int resolve_named(struct pf_match *m, const struct pf_evtab_model *model,
                          struct pf_arena *a, struct pf_diags *d)
 {
-    static const enum pf_target all[3] = {PF_TARGET_INTEL, PF_TARGET_AMD, PF_TARGET_ARM64};
     int known = 0;
     for (int v = 0; v < 3; v++) {
-        enum pf_target t = all[v];
+        enum pf_target t = name_targets[v];
         if (!pf_scope_applies(m->scope, t))
             continue;
         const struct pf_evtab_model *use = pf_events_model_target(model) == t ? model : NULL;
