@@ -449,6 +449,13 @@ static int midr_matches(const struct pf_bundle_key *k, uint64_t host)
     return 0;
 }
 
+int pf_midr_key_matches(const char *key, uint64_t host)
+{
+    struct pf_bundle_key k;
+    memset(&k, 0, sizeof(k));
+    return !parse_midrs(key, &k) && midr_matches(&k, host);
+}
+
 /* perf's rule: the pattern matches the whole string. */
 static int re_matches(const struct pf_bundle_key *k, const char *s)
 {

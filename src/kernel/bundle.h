@@ -91,6 +91,11 @@ struct pf_host_id {
  * /proc/cpuinfo's fields.  Returns 0, or -1 when neither can be had. */
 int pf_host_identity(struct pf_host_id *id);
 
+/* Does an arm64 KEY (one MIDR, or "(MIDR|MIDR|...)" as events/models.tsv
+ * has them) match a host's MIDR_EL1, by the rule pf_bundle_pick states?
+ * The event tables' host model (lang/events.c) uses it too. */
+int pf_midr_key_matches(const char *key, uint64_t host);
+
 /* "GenuineIntel-6-8E-A" or "MIDR 0x00000000413fd0c1" into buf, for messages. */
 const char *pf_host_id_name(const struct pf_host_id *id, char *buf, size_t size);
 

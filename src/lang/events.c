@@ -8,6 +8,8 @@
  * on fixed counter 0. */
 #include "lang/events.h"
 
+#include "kernel/bundle.h"
+
 #include <ctype.h>
 #include <regex.h>
 #include <stdlib.h>
@@ -77,65 +79,22 @@ const struct pf_evtab_model *pf_events_model(const char *s)
  * model and stepping (hex, upper case). */
 const struct pf_evtab_model *pf_events_host_model(void)
 {
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    if (!f)
+    /* Who the host is, as a bundle's pick sees it (kernel/bundle.c):
+     * CPUID on x86, MIDR_EL1 on arm64. */
+    struct pf_host_id id;
+    if (pf_host_identity(&id))
         return NULL;
-    char line[512], vendor[64] = "";
-    int family = -1, model = -1, stepping = -1;
-    unsigned impl = 0, variant = 0, arch = 0, part = 0, rev = 0, arm = 0;
-    while (fgets(line, sizeof(line), f)) {
-        if (!strcmp(line, "\n"))
-            break; /* first processor only */
-        char *colon = strchr(line, ':');
-        if (!colon)
-            continue;
-        const char *v = colon + 1;
-        if (!strncmp(line, "vendor_id", 9))
-            sscanf(v, " %63s", vendor);
-        else if (!strncmp(line, "cpu family", 10))
-            family = atoi(v);
-        else if (!strncmp(line, "model\t", 6))
-            model = atoi(v);
-        else if (!strncmp(line, "stepping", 8))
-            stepping = atoi(v);
-        else if (!strncmp(line, "CPU implementer", 15))
-            impl = (unsigned)strtoul(v, NULL, 0), arm = 1;
-        else if (!strncmp(line, "CPU variant", 11))
-            variant = (unsigned)strtoul(v, NULL, 0);
-        else if (!strncmp(line, "CPU architecture", 16))
-            arch = (unsigned)strtoul(v, NULL, 0);
-        else if (!strncmp(line, "CPU part", 8))
-            part = (unsigned)strtoul(v, NULL, 0);
-        else if (!strncmp(line, "CPU revision", 12))
-            rev = (unsigned)strtoul(v, NULL, 0);
-    }
-    fclose(f);
-    char id[128];
-    if (arm) {
-        /* perf's arm64 id: the MIDR_EL1 as 0x%016lx; mapfile entries
-         * ignore the revision, so try without it too. */
-        unsigned long midr = (unsigned long)impl << 24 | variant << 20 | (arch ? 0xfu : 0) << 16 |
-                             part << 4 | rev;
-        snprintf(id, sizeof(id), "0x%016lx", midr);
-        const struct pf_evtab_model *m = pf_events_model(id);
-        if (!m) {
-            snprintf(id, sizeof(id), "0x%016lx", midr & ~0xful);
-            m = pf_events_model(id);
-        }
-        return m;
-    }
-    if (!vendor[0] || family < 0 || model < 0)
+    if (id.has_midr) {
+        /* perf's rule: a mapfile MIDR is the oldest variant and revision
+         * of the part it covers (a Neoverse-N1 r3p1 is neoverse-n1). */
+        for (size_t i = 0; i < pf_evtab_nmodels; i++)
+            if (pf_evtab_models[i].vendor == PF_EVTAB_ARM64 &&
+                pf_midr_key_matches(pf_evtab_models[i].cpuid, id.midr))
+                return &pf_evtab_models[i];
         return NULL;
-    const struct pf_evtab_model *m = NULL;
-    if (stepping >= 0) {
-        snprintf(id, sizeof(id), "%s-%d-%X-%X", vendor, family, model, stepping);
-        m = pf_events_model(id);
     }
-    if (!m) {
-        snprintf(id, sizeof(id), "%s-%d-%X", vendor, family, model);
-        m = pf_events_model(id);
-    }
-    return m;
+    /* With its stepping, then without (pf_events_model tries both). */
+    return id.cpuid[0] ? pf_events_model(id.cpuid) : NULL;
 }
 
 enum pf_target pf_events_model_target(const struct pf_evtab_model *m)
