@@ -40,6 +40,15 @@ pf_no_pmufc=1
 . "$TESTS_SRCDIR/lib.sh"
 
 t_start=$(date +%s)
+# Run from make (make check-packaging), the environment carries make's
+# command line (MAKEFLAGS: TESTS=tests/deb.sh ...), and the package
+# build's own `make check TESTS=...` would take it and run this test again
+# inside the package build, and so on without end: none of it goes on.
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES GNUMAKEFLAGS
+# ... and should any make still get here from inside a package build:
+test -z "${PMUFC_DEB_TEST:-}" || skip_all "run inside the package build of another run of deb.sh"
+PMUFC_DEB_TEST=$$
+export PMUFC_DEB_TEST
 pkgs="pmufc libpmufc0 libpmufc-dev"
 
 test "$(id -u)" = 0 || skip_all "installing the packages (dpkg -i) needs root"
@@ -48,9 +57,9 @@ command -v dpkg >/dev/null 2>&1 || skip_all "not a Debian system (no dpkg)"
 # apt_install PKG...: installs what is missing, quietly; non-zero if it cannot.
 apt_install() {
 	command -v apt-get >/dev/null 2>&1 || return 1
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >"$tmp/apt.log" 2>&1 && return 0
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -q "$@" >"$tmp/apt.log" 2>&1 && return 0
 	DEBIAN_FRONTEND=noninteractive apt-get update -q >>"$tmp/apt.log" 2>&1 &&
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >>"$tmp/apt.log" 2>&1
+	    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -q "$@" >>"$tmp/apt.log" 2>&1
 }
 
 need=
@@ -72,14 +81,6 @@ arch=$(dpkg --print-architecture)
 ma=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 shim=/usr/lib/$ma/pmufc/pmufc-shim.so
 
-# The packages this test would put on the machine must not be there yet:
-# purging them at the end would take away someone's install.
-preinstalled=
-for p in $pkgs; do
-	s=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null) || continue
-	case $s in *not-installed) ;; *) preinstalled="$preinstalled $p ($s)" ;; esac
-done
-
 # 1. A copy of the tree as git sees it: its files less what .gitignore
 # ignores (objects, an in-place configure, _build/, ...), without .git and
 # without what an earlier package build in the tree left in debian/.
@@ -95,9 +96,9 @@ mkdir -p "$src"
 # apt-get build-dep does for a source tree.
 if ! (cd "$src" && dpkg-checkbuilddeps) >"$tmp/deps.log" 2>&1; then
 	command -v apt-get >/dev/null 2>&1 &&
-	    { DEBIAN_FRONTEND=noninteractive apt-get build-dep -y -q "$src" >"$tmp/apt.log" 2>&1 ||
+	    { DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 build-dep -y -q "$src" >"$tmp/apt.log" 2>&1 ||
 	      { DEBIAN_FRONTEND=noninteractive apt-get update -q >>"$tmp/apt.log" 2>&1 &&
-		DEBIAN_FRONTEND=noninteractive apt-get build-dep -y -q "$src" >>"$tmp/apt.log" 2>&1; }; } ||
+		DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 build-dep -y -q "$src" >>"$tmp/apt.log" 2>&1; }; } ||
 	    skip_all "cannot install the Build-Depends: $(sed 's/.*: //' "$tmp/deps.log" | head -n 1)"
 	note "installed the Build-Depends: $(sed 's/.*: //' "$tmp/deps.log" | head -n 1)"
 fi
@@ -193,6 +194,27 @@ same "$tmp/api" "$tmp/exports" "include/pmufc.h's functions and libpmufc.so.0's 
 note "$(wc -l <"$tmp/api") functions"
 
 # 5. Install, unless that would touch an install this test did not make.
+# Another run of this test (another build tree's `make check-packaging`)
+# may be between its install and its purge: one at a time, from here to
+# the purge (flock on a lock file shared by every run; the lock goes with
+# the process).  Their builds above run side by side.
+lockdir=/run/lock
+test -d "$lockdir" && test -w "$lockdir" || lockdir=${TMPDIR:-/tmp}
+if command -v flock >/dev/null 2>&1; then
+	exec 9>"$lockdir/pmufc-deb.sh.lock" || bail "cannot open $lockdir/pmufc-deb.sh.lock"
+	tl=$(date +%s)
+	flock -w 1200 9 || skip_all "another run of deb.sh has held $lockdir/pmufc-deb.sh.lock for 20 minutes"
+	test $(($(date +%s) - tl)) -lt 2 || note "waited $(($(date +%s) - tl)) s for another run of deb.sh"
+else
+	note "no flock: runs of deb.sh side by side would clash"
+fi
+# The packages this test would put on the machine must not be there yet:
+# purging them at the end would take away someone's install.
+preinstalled=
+for p in $pkgs; do
+	s=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null) || continue
+	case $s in *not-installed) ;; *) preinstalled="$preinstalled $p ($s)" ;; esac
+done
 why_not=
 test -z "$preinstalled" || why_not="already installed:$preinstalled; this test does not replace (and then purge) it"
 if test -z "$why_not"; then
@@ -210,21 +232,31 @@ fi
 test -z "$why_not" || skip_all "not installed: $why_not"
 
 
+# dpkg_retry ARGS...: dpkg, again while apt or dpkg elsewhere holds dpkg's
+# lock (for at most 5 minutes); its output in $tmp/dpkg.log.
+dpkg_retry() {
+	i=0
+	while ! dpkg "$@" >"$tmp/dpkg.log" 2>&1; do
+		grep -q "lock" "$tmp/dpkg.log" && test $i -lt 60 || return 1
+		i=$((i + 1))
+		sleep 5
+	done
+}
 installed=
 purge() {
 	test -n "$installed" || return 0
 	# shellcheck disable=SC2086
-	dpkg --purge $pkgs >"$tmp/purge.log" 2>&1
+	dpkg_retry --purge $pkgs
 	installed=
 }
 trap 'purge; cleanup' EXIT
 
 begin "dpkg -i installs the three packages"
 installed=yes
-(cd "$tmp/src" && dpkg -i "pmufc_${ver}_$arch.deb" "libpmufc0_${ver}_$arch.deb" \
-	"libpmufc-dev_${ver}_$arch.deb") >"$tmp/install.log" 2>&1 || {
+dpkg_retry -i "$tmp/src/pmufc_${ver}_$arch.deb" "$tmp/src/libpmufc0_${ver}_$arch.deb" \
+	"$tmp/src/libpmufc-dev_${ver}_$arch.deb" || {
 	fail "dpkg -i failed:"
-	show "$tmp/install.log" 30
+	show "$tmp/dpkg.log" 30
 	finish
 }
 for p in $pkgs; do
@@ -484,7 +516,7 @@ fi
 dpkg -L $pkgs 2>/dev/null | grep -v '^/\.$' | LC_ALL=C sort -u >"$tmp/files"
 begin "dpkg --purge removes the three packages and every file and folder of theirs ($(wc -l <"$tmp/files") paths)"
 # shellcheck disable=SC2086
-dpkg --purge $pkgs >"$tmp/purge.log" 2>&1 || { fail "dpkg --purge failed:"; show "$tmp/purge.log"; }
+dpkg_retry --purge $pkgs || { fail "dpkg --purge failed:"; show "$tmp/dpkg.log"; }
 installed=
 for p in $pkgs; do
 	s=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null) || continue
