@@ -250,10 +250,10 @@ mkdir -p "$tmp/a:b"
 cp "$shim" "$tmp/a:b/pmufc-shim.so"
 PMUFC_SHIM="$tmp/a:b/pmufc-shim.so" refuse 69 "has a ':' or a space, which LD_PRELOAD cannot carry" \
 	"libvirt: a shim path with ':' is refused (69)" libvirt -t intel "$pub/deny.bin"
-PMUFC_SHIM=$tmp/none.so refuse 69 "error: the shim $tmp/none.so: No such file or directory" \
+PMUFC_SHIM=$tmp/none.so refuse 69 "pmufc: the shim $tmp/none.so: No such file or directory" \
 	"libvirt: a missing shim is refused (69): QEMU would run unfiltered" libvirt -t intel "$pub/deny.bin"
 printf 'not an ELF file\n' >"$tmp/bad.so"
-PMUFC_SHIM=$tmp/bad.so refuse 69 "error: the shim cannot be loaded" \
+PMUFC_SHIM=$tmp/bad.so refuse 69 "pmufc: the shim cannot be loaded" \
 	"libvirt: a shim that does not load is refused (69)" libvirt -t intel "$pub/deny.bin"
 refuse 65 "'pmufc libvirt FILE.bin' prints the fragment" \
 	"--format libvirt on a compile: refused (65), pointing to pmufc libvirt" -f libvirt -o - "$tmp/deny.pf"

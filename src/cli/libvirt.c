@@ -24,12 +24,12 @@
 
 #include "cli/cli.h"
 #include "cli/filter.h"
+#include "cli/load.h"
 #include "cli/util.h"
 #include "formats/fmt_libvirt.h"
 #include "kernel/bundle.h"
 #include "lang/policies.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -38,10 +38,6 @@
 #include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
-
-#ifndef PMUFC_SHIM_PATH
-#define PMUFC_SHIM_PATH "/usr/local/lib/pmufc/pmufc-shim.so"
-#endif
 
 /* path made absolute: its folder resolved, its last component kept.
  * Returns a malloc'd string, or NULL with errno. */
@@ -64,39 +60,25 @@ static char *absolute(const char *path)
     return full;
 }
 
-/* The shim the fragment preloads, as `pmufc run` finds it; it must load,
- * or libvirt's QEMU would run unfiltered (the dynamic linker skips a
+/* The shim the fragment preloads, as `pmufc run` finds it (it must load,
+ * or libvirt's QEMU would run unfiltered: the dynamic linker skips a
  * preload it cannot load).  *shim: malloc'd, made absolute as FILTER is. */
 static int find_shim(char **shim)
 {
-    const char *s = getenv("PMUFC_SHIM");
-    char built[PATH_MAX], top[PATH_MAX];
-    if (!s || !*s) {
-        s = PMUFC_SHIM_PATH;
-        int n = 0;
-        if (pf_build_tree(top, sizeof(top), NULL, 0))
-            n = snprintf(built, sizeof(built), "%s/.libs/pmufc-shim.so", top);
-        if (n > 0 && (size_t)n < sizeof(built) && !access(built, R_OK))
-            s = built;
-    }
-    if (access(s, R_OK) || !(*shim = absolute(s)))
-        return pf_cli_fail(EX_UNAVAILABLE, "error: the shim %s: %s (reinstall pmufc, or name it with PMUFC_SHIM)",
-                           s, strerror(errno));
-    if (strchr(*shim, ':') || strchr(*shim, ' ')) {
-        int rc = pf_cli_fail(EX_UNAVAILABLE, "error: the shim's path %s has a ':' or a space, which "
-                             "LD_PRELOAD cannot carry", *shim);
-        free(*shim);
-        *shim = NULL;
+    char built[PATH_MAX];
+    const char *s;
+    int rc = pf_cli_find_shim(built, sizeof(built), &s);
+    if (rc)
         return rc;
-    }
-    void *handle = dlopen(*shim, RTLD_NOW | RTLD_LOCAL);
-    if (!handle) {
+    if (!(*shim = absolute(s)))
+        return pf_cli_fail(EX_UNAVAILABLE, "the shim %s: %s", s, strerror(errno));
+    if (strchr(*shim, ':') || strchr(*shim, ' ')) {
+        rc = pf_cli_fail(EX_UNAVAILABLE, "the shim's path %s has a ':' or a space, which LD_PRELOAD "
+                         "cannot carry", *shim);
         free(*shim);
         *shim = NULL;
-        return pf_cli_fail(EX_UNAVAILABLE, "error: the shim cannot be loaded: %s", dlerror());
     }
-    dlclose(handle);
-    return 0;
+    return rc;
 }
 
 /* QEMU runs as qemu.conf's user, rarely the file's owner: a file others

@@ -60,4 +60,10 @@ int pf_cli_check_host(const struct pf_cli_loaded *f, const struct pf_compile_opt
  * whose diagnostics are printed (the caller says what it means). */
 int pf_cli_scratch_vm(const struct pf_cli_loaded *f);
 
+/* run.c: the shim to preload, as `pmufc run` and `pmufc libvirt` take it:
+ * PMUFC_SHIM, else the build tree's (written into built), else the
+ * installed one; it must be loadable, with no ':' or space in its path
+ * (LD_PRELOAD's separators).  0 with *shim, or the exit status, said. */
+int pf_cli_find_shim(char *built, size_t size, const char **shim);
+
 #endif

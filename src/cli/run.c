@@ -164,7 +164,7 @@ static int build_tree_shim(char *buf, size_t size)
 
 /* The shim to preload: PMUFC_SHIM, else the build tree's, else the
  * installed one; it must load, or the VMM would run unfiltered. */
-static int find_shim(char *built, size_t size, const char **shim)
+int pf_cli_find_shim(char *built, size_t size, const char **shim)
 {
     *shim = getenv("PMUFC_SHIM");
     if (!*shim || !**shim)
@@ -236,7 +236,7 @@ int pf_cli_run(const struct pf_cli *cli)
 
     char built[PATH_MAX];
     const char *shim;
-    int rc = find_shim(built, sizeof(built), &shim);
+    int rc = pf_cli_find_shim(built, sizeof(built), &shim);
     if (rc)
         return rc;
     struct pf_cli_loaded f;
