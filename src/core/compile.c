@@ -174,6 +174,19 @@ static enum pf_status synthesize(struct pf_compiled *c, const struct pf_compile_
     return pf_verify_x86(c->ir, c->blob, c->len, &c->diags, &c->checked);
 }
 
+/* A policy with errors still has its expectations checked, against the
+ * rules as far as they parsed and resolved (a match with an error matches
+ * nothing), so that one run reports those failures too.  No IR is kept. */
+static enum pf_status expect_anyway(struct pf_compiled *c, unsigned arm_max)
+{
+    struct pf_ir *ir = pf_ir_build(c->policy, c->target, arm_max);
+    if (!ir)
+        return PF_ENOMEM;
+    enum pf_status s = pf_expect_check(c->policy, ir, c->model, &c->diags);
+    pf_ir_free(ir);
+    return s;
+}
+
 static enum pf_status run(const char *name, const char *text, size_t len,
                           const struct pf_compile_opts *o, struct pf_compiled *c)
 {
@@ -209,6 +222,8 @@ static enum pf_status run(const char *name, const char *text, size_t len,
         s = parsed;
     if (s == PF_OK)
         s = model;
+    if (s == PF_EPOLICY && expect_anyway(c, arm_max) != PF_OK)
+        return PF_ENOMEM;
     if (s != PF_OK)
         return s;
     c->ir = pf_ir_build(c->policy, c->target, arm_max);

@@ -31,40 +31,45 @@ static struct pf_ir *events_of(const struct pf_rule *r, const struct pf_ir *ir)
     return pf_ir_build(&one, ir->target, arm_max);
 }
 
+static int by_index(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
 /* The rule that overrides dead rule r most: the one deciding most of its
  * events (the later of two that decide as many).  *n is how many it
- * decides, *of how many events r matches.  -1 when none can be told. */
-static int32_t overrider(const struct pf_rule *r, const struct pf_ir *ir, unsigned nrules,
-                         size_t *n, size_t *of)
+ * decides, *of how many events r matches.  -1 when memory runs out. */
+static int32_t overrider(const struct pf_rule *r, const struct pf_ir *ir, size_t *n, size_t *of)
 {
     struct pf_ir *mine = events_of(r, ir);
-    size_t *count = mine ? calloc(nrules, sizeof(*count)) : NULL;
-    int32_t best = -1;
+    size_t count = mine ? pf_ir_count_allowed(mine) + (size_t)__builtin_popcount(mine->fixed_allow) : 0;
+    int32_t *by = mine ? malloc((count ? count : 1) * sizeof(*by)) : NULL, best = -1;
+    size_t k = 0;
     *n = *of = 0;
-    if (!count) {
+    if (!by) {
         pf_ir_free(mine);
         return -1;
     }
     for (unsigned row = 0; row < mine->nrows; row++)
         for (unsigned w = 0; mine->decider[row] && w < 4; w++)
-            for (uint64_t bits = mine->allow[row][w]; bits; bits &= bits - 1) {
-                int32_t by = pf_ir_decider(ir, (size_t)row << 8 | w * 64 | (unsigned)__builtin_ctzll(bits));
-                ++*of;
-                if (by >= 0)
-                    count[by]++;
-            }
-    for (unsigned i = 0; i < mine->nfixed; i++)
-        if (mine->fixed_allow >> i & 1) {
-            ++*of;
-            if (ir->fixed_decider[i] >= 0)
-                count[ir->fixed_decider[i]]++;
+            for (uint64_t bits = mine->allow[row][w]; bits && k < count; bits &= bits - 1)
+                by[k++] = pf_ir_decider(ir, (size_t)row << 8 | w * 64 | (unsigned)__builtin_ctzll(bits));
+    for (unsigned i = 0; i < mine->nfixed && k < count; i++)
+        if (mine->fixed_allow >> i & 1)
+            by[k++] = ir->fixed_decider[i];
+    /* The deciders in order: each rule's events are one run. */
+    qsort(by, k, sizeof(*by), by_index);
+    for (size_t i = 0, j; i < k; i = j) {
+        for (j = i; j < k && by[j] == by[i]; j++)
+            ;
+        if (by[i] >= 0 && j - i >= *n) {
+            best = by[i];
+            *n = j - i;
         }
-    for (unsigned k = 0; k < nrules; k++)
-        if (count[k] && (best < 0 || count[k] >= count[best]))
-            best = (int32_t)k;
-    if (best >= 0)
-        *n = count[best];
-    free(count);
+    }
+    *of = k;
+    free(by);
     pf_ir_free(mine);
     return best;
 }
@@ -75,16 +80,20 @@ static int32_t overrider(const struct pf_rule *r, const struct pf_ir *ir, unsign
  * that decides its first event (often a one-event rule beside the point). */
 static void overridden(const struct pf_policy *p, const struct pf_ir *ir, struct pf_diags *d)
 {
+    unsigned shown = 0;
     for (unsigned r = 0; r < p->nrules; r++) {
         if (!ir->rule_matched[r] || ir->rule_decided[r])
             continue;
         pf_warn(d, PF_W_OVERRIDDEN, &p->rulev[r]->loc,
                 "this rule has no effect on %s: later rules decide every event it matches",
                 pf_target_name(ir->target));
+        /* Walking a rule's events costs a pass over the event space:
+         * past the diagnostics kept (a million dead rules), none of it
+         * would be seen. */
         size_t n, of;
-        int32_t by = overrider(p->rulev[r], ir, p->nrules, &n, &of);
+        int32_t by = shown++ < PF_DIAG_MAX ? overrider(p->rulev[r], ir, &n, &of) : -1;
         const struct pf_loc *at = by >= 0 ? &p->rulev[by]->loc : NULL;
-        if (by < 0) { /* out of memory: what decides its first event */
+        if (by < 0) { /* out of memory, or not kept: what decides its first event */
             size_t ev = ir->rule_first[r];
             by = ev < ir->nevents ? pf_ir_decider(ir, ev) : ir->fixed_decider[ev - ir->nevents];
             if (by >= 0)

@@ -336,6 +336,20 @@ static int resolve_match(struct pf_match *m, const struct pf_evtab_model *model,
     return resolve_fields(m, d);
 }
 
+/* A match with an error is left matching nothing (an empty fixed-counter
+ * bitmap), so that the rest of a policy with errors can still be walked:
+ * its expectations are checked in the same run (core/compile.c). */
+static int resolve_checked(struct pf_match *m, const struct pf_evtab_model *model, unsigned arm_max,
+                           struct pf_arena *a, struct pf_diags *d)
+{
+    int bad = resolve_match(m, model, arm_max, a, d);
+    if (bad) {
+        m->kind = PF_MATCH_FIXED;
+        m->fixed = 0;
+    }
+    return bad;
+}
+
 enum pf_status pf_resolve(struct pf_policy *p, const struct pf_evtab_model *model,
                           unsigned arm_max, struct pf_arena *a, struct pf_diags *d)
 {
@@ -348,11 +362,11 @@ enum pf_status pf_resolve(struct pf_policy *p, const struct pf_evtab_model *mode
     for (struct pf_rule *r = p->rules; r; r = r->next) {
         p->rulev[r->index] = r;
         for (struct pf_match *m = r->matches; m; m = m->next)
-            bad += resolve_match(m, model, arm_max, a, d);
+            bad += resolve_checked(m, model, arm_max, a, d);
     }
     for (struct pf_rule *r = p->expects; r; r = r->next)
         for (struct pf_match *m = r->matches; m; m = m->next)
-            bad += resolve_match(m, model, arm_max, a, d);
+            bad += resolve_checked(m, model, arm_max, a, d);
     return bad != 0 || pf_diags_failed(d) ? PF_EPOLICY : PF_OK;
 }
 
