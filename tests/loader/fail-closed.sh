@@ -64,7 +64,9 @@ has "$tmp/err" "--force-vendor" "run, $other: named the override"
 started "run, $other"
 expect 65 "run, $other blob: refused" "$PMUFC" run --target "$other" "$tmp/other.bin" -- "$VMM"
 started "run, $other blob"
-expect 65 "run -W --force-vendor: the warning is an error" "$PMUFC" run -W --force-vendor --target "$other" "$tmp/deny.pf" -- "$VMM"
+# (-Wno-fixed-twin: on Intel deny.pf leaves fixed counter 0 counting, a
+# warning of its own that -W would make the first error.)
+expect 65 "run -W --force-vendor: the warning is an error" "$PMUFC" run -W -Wno-fixed-twin --force-vendor --target "$other" "$tmp/deny.pf" -- "$VMM"
 has "$tmp/err" "error: the filter is for $other" "run -W --force-vendor: said so as an error"
 started "run -W --force-vendor"
 if test $kvm = yes; then
