@@ -234,13 +234,21 @@ static void fixed_denied_twins(const struct pf_policy *p, const struct pf_ir *ir
             pf_warn(d, PF_W_FIXED_TWIN, &p->rulev[by]->loc,
                     "this denies %s, but fixed counters %s still count them: add 'deny fixed 0x%x;'",
                     what, counters, fix);
+        /* Where the counters are allowed: all of them, when one place
+         * allows them all; else the first one's. */
         int32_t allowed_by = ir->fixed_decider[t->fixed];
+        int one = 1;
+        for (unsigned k = 1; k < n; k++)
+            one &= ir->fixed_decider[twins[of[k]].fixed] == allowed_by;
+        char which[80];
+        if (one && n > 1)
+            snprintf(which, sizeof(which), "fixed counters %s are", counters);
+        else
+            snprintf(which, sizeof(which), "fixed counter %u is", t->fixed);
         if (allowed_by >= 0)
-            pf_diag(d, PF_SEV_NOTE, &p->rulev[allowed_by]->loc, "fixed counter %u is allowed here",
-                    t->fixed);
+            pf_diag(d, PF_SEV_NOTE, &p->rulev[allowed_by]->loc, "%s allowed here", which);
         else if (p->has_default)
-            pf_diag(d, PF_SEV_NOTE, &p->default_loc, "fixed counter %u is allowed by the default",
-                    t->fixed);
+            pf_diag(d, PF_SEV_NOTE, &p->default_loc, "%s allowed by the default", which);
     }
 }
 
