@@ -172,7 +172,7 @@ struct pf_ir *pf_ir_build(const struct pf_policy *p, enum pf_target t, unsigned 
 
     for (const struct pf_rule *r = p->rules; r; r = r->next)
         for (const struct pf_match *m = r->matches; m; m = m->next)
-            if (pf_scope_applies(m->scope, t) && apply_match(ir, r, m)) {
+            if (pf_scope_applies(m->scope, t) && !m->failed && apply_match(ir, r, m)) {
                 pf_ir_free(ir);
                 return NULL;
             }

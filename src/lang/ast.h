@@ -63,6 +63,7 @@ struct pf_match {
     struct pf_loc number_loc;
     const char *name;        /* NAMED */
     int pattern;             /* NAMED: name is a pattern (shell-style * and ?) */
+    int failed;              /* resolve found an error in it: it matches nothing */
 
     /* Filled in by resolve. */
     const struct pf_valset *select;

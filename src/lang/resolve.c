@@ -336,17 +336,17 @@ static int resolve_match(struct pf_match *m, const struct pf_evtab_model *model,
     return resolve_fields(m, d);
 }
 
-/* A match with an error is left matching nothing (an empty fixed-counter
- * bitmap), so that the rest of a policy with errors can still be walked:
- * its expectations are checked in the same run (core/compile.c). */
+/* A match with an error is marked to match nothing (ir.c skips it), so
+ * that the rest of a policy with errors can still be walked: its
+ * expectations are checked in the same run (core/compile.c).  It keeps its
+ * kind and name: what the error was about stays readable (a bundle asks
+ * which name a model lacks, core/bundle.c). */
 static int resolve_checked(struct pf_match *m, const struct pf_evtab_model *model, unsigned arm_max,
                            struct pf_arena *a, struct pf_diags *d)
 {
     int bad = resolve_match(m, model, arm_max, a, d);
-    if (bad) {
-        m->kind = PF_MATCH_FIXED;
-        m->fixed = 0;
-    }
+    if (bad)
+        m->failed = 1;
     return bad;
 }
 
