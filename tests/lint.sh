@@ -30,10 +30,13 @@ golden() {
 
 # The shipped policy folder as pmufc prints it (its build tree's source
 # folder, or the installed one), for the goldens: POLICIES.
+# pmufc prints the Makefile's abs_top_srcdir as it is ("/x/_build/.." when
+# configured as ../configure), which is TESTS_SRCDIR without its /tests.
+pol0=${TESTS_SRCDIR%/tests}/policies
 pol1=$(cd "$top/policies" && pwd)
 pol2=$(cd "$top/policies" && pwd -P)
 unpath() {
-	sed -e "s|$cases/||g" -e "s|$pol1|POLICIES|g" -e "s|$pol2|POLICIES|g" "$1"
+	sed -e "s|$cases/||g" -e "s|$pol0|POLICIES|g" -e "s|$pol1|POLICIES|g" -e "s|$pol2|POLICIES|g" "$1"
 }
 
 # fixes ERR: the fixes the notes of ERR give, one a line as "LINE WHERE
