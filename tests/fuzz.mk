@@ -11,7 +11,8 @@
 #                     under tests/fuzz/regress/TARGET/ in the source tree
 #                     (targets: policy = pf_compile, blob = the blob readers,
 #                     kernel models and writers, import = QEMU JSON and
-#                     arm64 range strings in)
+#                     arm64 range strings in, bundle = a bundle's index
+#                     and the pick of a host's filter from it)
 #   make fuzz-smoke   the same for FUZZ_SMOKE_SECONDS (20) each: for CI
 #   make fuzz-build   only builds them
 #   make fuzz-clean   removes the fuzz build and the working corpora
@@ -33,7 +34,8 @@ FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer
 FUZZ_SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=all
 # Extra libFuzzer options for every run, e.g. FUZZ_FLAGS='-jobs=4 -workers=4'.
 FUZZ_FLAGS =
-FUZZ_TARGETS = tests/fuzz/fuzz-policy tests/fuzz/fuzz-blob tests/fuzz/fuzz-import
+FUZZ_TARGETS = tests/fuzz/fuzz-policy tests/fuzz/fuzz-blob tests/fuzz/fuzz-import \
+	tests/fuzz/fuzz-bundle
 FUZZ_LIB = tests/fuzz/libpmufc-fuzz.a
 # Modules that loop over every event of every compile: comparison tracing
 # there costs half the run time and guides nothing (their comparisons are
@@ -75,6 +77,10 @@ tests/fuzz/fuzz-import: $(srcdir)/tests/fuzz/fuzz-import.c $(srcdir)/tests/fuzz/
 	$(AM_V_CCLD)$(FUZZ_COMPILE) $(WARN_CFLAGS) -I$(srcdir)/tests/fuzz -fsanitize=fuzzer \
 		-o $@ $(srcdir)/tests/fuzz/fuzz-import.c $(FUZZ_LIB) $(LIBS)
 
+tests/fuzz/fuzz-bundle: $(srcdir)/tests/fuzz/fuzz-bundle.c $(srcdir)/tests/fuzz/fuzz.h $(FUZZ_LIB)
+	$(AM_V_CCLD)$(FUZZ_COMPILE) $(WARN_CFLAGS) -I$(srcdir)/tests/fuzz -fsanitize=fuzzer \
+		-o $@ $(srcdir)/tests/fuzz/fuzz-bundle.c $(FUZZ_LIB) $(LIBS)
+
 fuzz-build: $(FUZZ_TARGETS)
 
 fuzz: $(FUZZ_TARGETS)
@@ -91,7 +97,7 @@ fuzz-clean:
 # The harnesses without libFuzzer, on the seed corpora and the kept crashes.
 check_PROGRAMS += tests/fuzz/replay
 tests_fuzz_replay_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz-policy.c tests/fuzz/fuzz-blob.c \
-	tests/fuzz/fuzz-import.c tests/fuzz/fuzz.h
+	tests/fuzz/fuzz-import.c tests/fuzz/fuzz-bundle.c tests/fuzz/fuzz.h
 tests_fuzz_replay_CPPFLAGS = $(AM_CPPFLAGS) -DPF_FUZZ_REPLAY
 tests_fuzz_replay_LDADD = libpmufc.a
 
@@ -104,6 +110,7 @@ tests_differential_LDADD = libpmufc.a
 EXTRA_DIST += \
 	tests/fuzz.mk \
 	tests/fuzz/run.sh tests/fuzz/replay.sh tests/fuzz/make-corpus.sh tests/fuzz/policy.dict \
-	tests/fuzz/json.dict tests/fuzz/corpus-policy tests/fuzz/corpus-blob tests/fuzz/corpus-import \
+	tests/fuzz/json.dict tests/fuzz/bundle.dict tests/fuzz/corpus-policy tests/fuzz/corpus-blob \
+	tests/fuzz/corpus-import tests/fuzz/corpus-bundle \
 	tests/fuzz/regress \
 	tests/hostile.sh tests/differential.sh tests/differential-kvm.sh tests/valgrind.sh

@@ -20,6 +20,9 @@
 #include <cpuid.h>
 #endif
 
+/* '+' in an x86 KEY at most (parse_entry says why). */
+enum { KEY_MAX_PLUS = 4 };
+
 /* An entry's KEY, compiled once when the index is read. */
 struct pf_bundle_key {
     int has_re;
@@ -206,6 +209,18 @@ static int parse_entry(char *s, unsigned line, const char *name, struct pf_bundl
         fault(d, name, line, "key '%.*s%s' has a character no CPUID pattern has", PF_QUOTE(e->key));
         return -1;
     }
+    /* glibc's regcomp copies the operand of each '+' (a+ is aa*), so
+     * stacked or nested ones ("4+++", "((4+)+)+") double the compiled
+     * pattern each: 22 of them take 3 GB and 9 s.  perf's patterns have
+     * one at most. */
+    size_t plus = 0;
+    for (const char *p = e->key; *p; p++)
+        plus += *p == '+';
+    if (plus > KEY_MAX_PLUS) {
+        fault(d, name, line, "key '%.*s%s' has more than %d '+' (a CPUID pattern has one at most)",
+              PF_QUOTE(e->key), KEY_MAX_PLUS);
+        return -1;
+    }
     if (regcomp(&k->re, e->key, REG_EXTENDED)) {
         fault(d, name, line, "key '%.*s%s' is not a regular expression", PF_QUOTE(e->key));
         return -1;
@@ -264,7 +279,7 @@ enum pf_status pf_bundle_parse(const char *name, const char *text, size_t len, s
             if (strcmp(p, PF_BUNDLE_MAGIC)) {
                 if (!strncmp(p, "pmufc-bundle ", 13))
                     fault(d, name, 1, "version '%.*s%s', but this pmufc reads '%s' (made by "
-                          "another pmufc?)", PF_QUOTE(p + 13), PF_BUNDLE_MAGIC + 13);
+                          "another pmufc?)", PF_QUOTE(p + 13), &PF_BUNDLE_MAGIC[13]);
                 else
                     fault(d, name, 1, "it does not start with '%s'", PF_BUNDLE_MAGIC);
                 pf_bundle_free(b);

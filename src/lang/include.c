@@ -53,7 +53,7 @@ static size_t search_dirs(struct pf_parse_ctx *ctx, const char **out, size_t max
     const char *from = ctx->src->name;
     const char *slash = strcmp(from, "-") ? strrchr(from, '/') : NULL;
     size_t n = 0;
-    out[n++] = slash ? pf_arena_strndup(ctx->arena, from, (size_t)(slash - from ? slash - from : 1)) : "";
+    out[n++] = slash ? pf_arena_strndup(ctx->arena, from, (size_t)(slash != from ? slash - from : 1)) : "";
     for (const char *const *d = ctx->opts ? ctx->opts->include_dirs : NULL; d && *d && n < max; d++) {
         const char *dir = *d;
 #ifdef PMUFC_POLICYDIR

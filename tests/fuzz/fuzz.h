@@ -15,6 +15,7 @@ void pf_fuzz_policy_init(void);
 int pf_fuzz_policy(const uint8_t *data, size_t size);
 int pf_fuzz_blob(const uint8_t *data, size_t size);
 int pf_fuzz_import(const uint8_t *data, size_t size);
+int pf_fuzz_bundle(const uint8_t *data, size_t size);
 
 /* A property pmufc must keep: say which, then abort so that libFuzzer
  * keeps the input (and the replay driver fails). */

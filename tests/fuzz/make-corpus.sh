@@ -12,7 +12,10 @@
 #                 few hand-made filters the kernel refuses;
 # corpus-import/  tests/interop's QEMU JSON and arm64 strings (good and
 #                 bad), and some of the blobs written as QEMU JSON (both
-#                 shapes) and as kvmtool and QEMU arm64 strings.
+#                 shapes) and as kvmtool and QEMU arm64 strings;
+# corpus-bundle/  bundle indexes: two of the shipped bundles' (x86 and
+#                 arm64, from the built tree), tests/bundles-cases' good
+#                 and malformed ones, and a few hand-written ones.
 # Not run by `make`: the corpora are data, kept small on purpose (libFuzzer
 # grows its own working copy under tests/fuzz/work/).
 set -eu
@@ -21,8 +24,9 @@ pmufc=${1:-$top/pmufc}
 pc=$top/tests/fuzz/corpus-policy
 bc=$top/tests/fuzz/corpus-blob
 ic=$top/tests/fuzz/corpus-import
-rm -rf "$pc" "$bc" "$ic"
-mkdir -p "$pc" "$bc" "$ic"
+kc=$top/tests/fuzz/corpus-bundle
+rm -rf "$pc" "$bc" "$ic" "$kc"
+mkdir -p "$pc" "$bc" "$ic" "$kc"
 
 for f in "$top"/tests/golden/*.pf "$top"/tests/reject/*.pf "$top"/tests/arm64/*.pf \
 	"$top"/tests/decide/*.pf "$top"/tests/selftest/*.pf "$top"/policies/*.pf; do
@@ -112,6 +116,41 @@ for b in "$bc"/arm64-*.arm64.bin; do
 	"$pmufc" --target arm64 --format qemu-arm -d "$b" -o "$ic/$n.qemu-arm" 2>/dev/null || rm -f "$ic/$n.qemu-arm"
 done
 
+# Bundle indexes: the shipped ones, tests/bundles-cases', then by hand
+# (every target, generic and left-out entries, MIDR lists, comments, and
+# the faults of each field).
+for b in tier-standard arm64-architectural; do
+	test -f "$top/policies/$b/index" && cp "$top/policies/$b/index" "$kc/shipped-$b.index"
+done
+for f in "$top"/tests/bundles-cases/*.index; do
+	test -f "$f" || continue
+	cp "$f" "$kc/cases-$(basename "$f")"
+done
+m='pmufc-bundle 1\n'
+printf "$m"'# intel: by stepping, then without it; a left-out model\n\nintel\tcascadelakex\tGenuineIntel-6-55-[56789ABCDEF]\tc.bin\nintel\tskylakex\tGenuineIntel-6-55-[01234]\ts.bin\nintel\tskylake\tGenuineIntel-6-(4E|5E|8E|9E|A5|A6)\ta.bin\nintel\tsapphirerapids\tGenuineIntel-6-(8F|CF)\t-\nintel\tgeneric\t*\tintel.generic.bin\n' \
+	>"$kc/hand-intel.index"
+# A pattern without the stepping before one with it: the stepping wins.
+printf "$m"'intel\tskylakex\tGenuineIntel-6-55\ts.bin\nintel\tcascadelakex\tGenuineIntel-6-55-[56789ABCDEF]\tc.bin\n' \
+	>"$kc/hand-stepping-first.index"
+printf "$m"'amd\tamdzen2\tAuthenticAMD-23-[[:xdigit:]]+\tz2.bin\namd\tamdzen3\tAuthenticAMD-25-([245][[:xdigit:]]|[[:xdigit:]])\tz3.bin\namd\tamdzen4\tAuthenticAMD-25-[[:xdigit:]]+\tz4.bin\namd\tgeneric\t*\tamd.generic.bin\n' \
+	>"$kc/hand-amd.index"
+printf "$m"'# arm64: one MIDR, lists, a later variant of a left-out part\narm64\tneoverse-n1\t0x00000000410fd0c0\tn1.bin\narm64\tcortex-a53\t(0x00000000410fd030|0x00000000420f1000)\ta53.bin\narm64\tcortex-a57-a72\t(0x00000000410fd070|0x00000000410fd080)\t-\narm64\tneoverse-v1\t0x410FD400\tv1.bin\narm64\tgeneric\t*\tarm64.generic.bin\n' \
+	>"$kc/hand-arm64.index"
+printf "$m"'# every target, files shared\nintel\tskylake\tGenuineIntel-6-(4E|5E|8E|9E|A5|A6)\tx.bin\nintel\tgeneric\t*\tx.bin\namd\tamdzen4\tAuthenticAMD-25-[[:xdigit:]]+\tx.bin\namd\tgeneric\t*\tg.bin\narm64\tneoverse-n1\t0x00000000410fd0c0\ta.bin\narm64\tgeneric\t*\tg.bin\n' \
+	>"$kc/hand-all.index"
+printf "$m"'intel\tgeneric\t*\tg.bin\n' >"$kc/hand-generic-only.index"
+printf "$m"'amd\tamdzen1\tAuthenticAMD-23-([12][0-9A-F]|[0-9A-F])\t-\n#\n\n' >"$kc/hand-no-generic.index"
+printf "$m"'intel\tskylake\tGenuineIntel-6-8E\ta.bin' >"$kc/hand-no-newline.index"
+printf "$m"'arm64\tx\t(0x1|0x2|0x3|0x4|0x5|0x6|0x7|0x8|0x9|0xa|0xb|0xc|0xd|0xe|0xf|0x10)\ta.bin\n' \
+	>"$kc/hand-midrs-16.index"
+printf "$m"'arm64\tx\t0x10000000000000000\ta.bin\n' >"$kc/hand-midr-17-digits.index"
+printf "$m"'intel\tskylake\tGenuineIntel-6-8E\t..\n' >"$kc/hand-dotdot.index"
+printf "$m"'intel\tskylake\tGenuineIntel-6-8E\ta/b.bin\n' >"$kc/hand-slash.index"
+printf "$m"'intel\tSkylake\tGenuineIntel-6-8E\ta.bin\nintel\tskylake\tGenuineIntel-6-9E\tb.bin\n' \
+	>"$kc/hand-case-twin.index"
+printf "$m"'intel\tx\t((((a*)*)*)*)*\ta.bin\nintel\ty\t[[:alpha:]\ta.bin\n' >"$kc/hand-regex.index"
+
 echo "corpus-policy: $(ls "$pc" | wc -l) files, $(cat "$pc"/* | wc -c) bytes"
 echo "corpus-blob: $(ls "$bc" | wc -l) files, $(cat "$bc"/* | wc -c) bytes"
 echo "corpus-import: $(ls "$ic" | wc -l) files, $(cat "$ic"/* | wc -c) bytes"
+echo "corpus-bundle: $(ls "$kc" | wc -l) files, $(cat "$kc"/* | wc -c) bytes"

@@ -1,6 +1,6 @@
 /* replay.c - runs the fuzz harnesses on files, without libFuzzer.
  *
- *   replay policy|blob|import FILE|DIR...
+ *   replay policy|blob|import|bundle FILE|DIR...
  *
  * Each file (each regular file in a DIR, in name order; dot files and
  * README* are skipped) is read whole and handed to the harness, exactly as
@@ -127,8 +127,10 @@ int main(int argc, char **argv)
         harness = pf_fuzz_blob;
     } else if (argc >= 2 && !strcmp(argv[1], "import")) {
         harness = pf_fuzz_import;
+    } else if (argc >= 2 && !strcmp(argv[1], "bundle")) {
+        harness = pf_fuzz_bundle;
     } else {
-        fputs("usage: replay policy|blob|import FILE|DIR...\n", stderr);
+        fputs("usage: replay policy|blob|import|bundle FILE|DIR...\n", stderr);
         return 64;
     }
     int rc = 0;

@@ -4,17 +4,17 @@
 #
 #   run.sh SECONDS SRCDIR BUILDDIR [LIBFUZZER-OPTION]...
 #
-# Each target TARGET (policy, blob, import) runs on BUILDDIR/tests/fuzz/work/TARGET
-# (its working corpus, kept between runs) seeded from
-# SRCDIR/tests/fuzz/corpus-TARGET.  What it finds (crash-*, leak-*,
-# timeout-*, oom-*) is written to SRCDIR/tests/fuzz/regress/TARGET/, where
-# `make check` replays it: commit it with the fix.  Exit status 1 when a
-# target found something, else 0.
+# Each target TARGET (policy, blob, import, bundle) runs on
+# BUILDDIR/tests/fuzz/work/TARGET (its working corpus, kept between runs)
+# seeded from SRCDIR/tests/fuzz/corpus-TARGET.  What it finds (crash-*,
+# leak-*, timeout-*, oom-*) is written to SRCDIR/tests/fuzz/regress/TARGET/,
+# where `make check` replays it: commit it with the fix.  Exit status 1
+# when a target found something, else 0.
 set -u
 secs=$1 srcdir=$2 builddir=$3
 shift 3
 status=0
-for t in policy blob import; do
+for t in policy blob import bundle; do
 	bin=$builddir/tests/fuzz/fuzz-$t
 	work=$builddir/tests/fuzz/work/$t
 	regress=$srcdir/tests/fuzz/regress/$t
@@ -23,6 +23,7 @@ for t in policy blob import; do
 	policy) opts="-max_len=8192 -timeout=30 -dict=$srcdir/tests/fuzz/policy.dict" ;;
 	blob) opts="-max_len=2600 -timeout=30" ;;
 	import) opts="-max_len=8192 -timeout=30 -dict=$srcdir/tests/fuzz/json.dict" ;;
+	bundle) opts="-max_len=8192 -timeout=30 -dict=$srcdir/tests/fuzz/bundle.dict" ;;
 	esac
 	before=$(ls "$regress" | wc -l)
 	echo "fuzz-$t: $secs s, corpus $work + $srcdir/tests/fuzz/corpus-$t"
